@@ -1,0 +1,23 @@
+/**
+ * The host-free core of Switchboard. Imports nothing from n8n or Node-RED, reads no files and no
+ * environment: hosts inject everything (test/core/boundary.test.ts enforces it).
+ */
+export * from './schema/message';
+export { messageJsonSchema, eventJsonSchema } from './schema/json-schema';
+export * from './errors';
+export { parseRequest, parseForm, type InboundRequest, type ParsedRequest, type HeaderBag } from './request';
+export { normalize, type NormalizeOptions, type NormalizeResult } from './normalize';
+export { render, parseMessage, RENDER_PLATFORM_IDS, type RenderCallOptions } from './render';
+export { degradeParts, markdownToPlain, htmlToPlain, mapLink } from './render/degrade';
+export { PLATFORMS, PLATFORM_IDS, findPlatform } from './platforms/registry';
+export { createCustomAdapter, type CustomMapping } from './platforms/custom';
+export type {
+	PlatformAdapter,
+	NormalizeOutput,
+	Handshake,
+	RenderOptions,
+	RenderOutput,
+	PlatformPayload,
+	Degradation,
+	RenderCapabilities,
+} from './platforms/types';

@@ -1,0 +1,107 @@
+/**
+ * Reading an inbound webhook request once, whatever form the host hands it over in: raw string or
+ * Buffer (JSON or form-encoded), or an object a body parser already produced. Adapters then work on
+ * `ParsedRequest` and never re-parse.
+ */
+import { MalformedBodyError } from './errors';
+
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+export interface InboundRequest {
+	/** The body exactly as received: string, Buffer/Uint8Array, or an already-parsed object/array. */
+	body: unknown;
+	headers?: HeaderBag;
+	query?: HeaderBag;
+	method?: string;
+	/** Skip auto-detection and use this platform's adapter (e.g. "whatsapp", "twilio"). */
+	platform?: string;
+}
+
+export type FormBody = Record<string, string | string[]>;
+
+export interface ParsedRequest {
+	method: string;
+	/** Lower-cased header names; repeated headers joined with ", " as HTTP does. */
+	headers: Record<string, string>;
+	query: Record<string, string>;
+	contentType: string;
+	/** JSON value, a form record, a text string, or undefined for an empty body. */
+	body: unknown;
+	bodyKind: 'json' | 'form' | 'text' | 'empty';
+}
+
+function flatten(bag: HeaderBag | undefined, lowerCase: boolean): Record<string, string> {
+	const out: Record<string, string> = {};
+	if (!bag || typeof bag !== 'object') return out;
+	for (const key of Object.keys(bag)) {
+		const value = bag[key];
+		if (value === undefined || value === null) continue;
+		out[lowerCase ? key.toLowerCase() : key] = Array.isArray(value) ? value.join(', ') : String(value);
+	}
+	return out;
+}
+
+/** application/x-www-form-urlencoded → record; repeated keys become arrays (Twilio MediaUrl style). */
+export function parseForm(text: string): FormBody {
+	const out: FormBody = {};
+	for (const [key, value] of new URLSearchParams(text)) {
+		const existing = out[key];
+		if (existing === undefined) out[key] = value;
+		else if (Array.isArray(existing)) existing.push(value);
+		else out[key] = [existing, value];
+	}
+	return out;
+}
+
+function looksLikeForm(text: string): boolean {
+	// key=value pairs joined by &, no braces: what Twilio and Slack interactivity send.
+	return /^[A-Za-z0-9_.%\-[\]]+=[^\s]*(&[A-Za-z0-9_.%\-[\]]+=[^\s]*)*$/.test(text);
+}
+
+function decodeBytes(body: Uint8Array): string {
+	return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+}
+
+/** Parses once. Throws MalformedBodyError when the body is neither JSON nor form data. */
+export function parseRequest(request: InboundRequest): ParsedRequest {
+	if (request === null || typeof request !== 'object') {
+		throw new MalformedBodyError('The request must be an object like { body, headers?, query?, method? }');
+	}
+	const headers = flatten(request.headers, true);
+	const query = flatten(request.query, false);
+	const method = typeof request.method === 'string' && request.method ? request.method.toUpperCase() : 'POST';
+	const contentType = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+	const parsed = { method, headers, query, contentType };
+
+	let body = request.body;
+	if (body instanceof Uint8Array) body = decodeBytes(body);
+	if (body === undefined || body === null) return { ...parsed, body: undefined, bodyKind: 'empty' };
+	if (typeof body === 'object') {
+		// Already parsed by the host (n8n, Express body-parser). A parsed form arrives as a plain record.
+		const isForm = contentType === 'application/x-www-form-urlencoded';
+		return { ...parsed, body, bodyKind: isForm ? 'form' : 'json' };
+	}
+	if (typeof body !== 'string') {
+		throw new MalformedBodyError(`The request body is a ${typeof body}; expected a string, a Buffer or an object`);
+	}
+	const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
+	const trimmed = text.trim();
+	if (trimmed === '') return { ...parsed, body: undefined, bodyKind: 'empty' };
+
+	if (contentType === 'application/x-www-form-urlencoded' || (contentType === '' && looksLikeForm(trimmed))) {
+		return { ...parsed, body: parseForm(trimmed), bodyKind: 'form' };
+	}
+	const first = trimmed.charCodeAt(0);
+	if (first === 0x7b /* { */ || first === 0x5b /* [ */ || contentType.endsWith('json')) {
+		try {
+			return { ...parsed, body: JSON.parse(trimmed), bodyKind: 'json' };
+		} catch (error) {
+			throw new MalformedBodyError(
+				`The request body is not valid JSON: ${(error as Error).message}`,
+				'The body may be truncated or re-encoded; pass it exactly as the platform sent it.',
+			);
+		}
+	}
+	if (looksLikeForm(trimmed)) return { ...parsed, body: parseForm(trimmed), bodyKind: 'form' };
+	return { ...parsed, body: text, bodyKind: 'text' };
+}
