@@ -10,7 +10,7 @@ export { normalize, type NormalizeOptions, type NormalizeResult } from './normal
 export { render, parseMessage, RENDER_PLATFORM_IDS, type RenderCallOptions } from './render';
 export { degradeParts, markdownToPlain, htmlToPlain, mapLink } from './render/degrade';
 export { PLATFORMS, PLATFORM_IDS, findPlatform } from './platforms/registry';
-export { createCustomAdapter, type CustomMapping } from './platforms/custom';
+export { createCustomAdapter, parseCustomMapping, customMappingSchema, type CustomMapping } from './platforms/custom';
 export type {
 	PlatformAdapter,
 	NormalizeOutput,

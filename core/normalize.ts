@@ -6,7 +6,7 @@
  * UnrecognizedRequestError (listing every platform tried and why it did not match) or an
  * AmbiguousRequestError. Adapter bugs are wrapped so callers only ever see SwitchboardErrors.
  */
-import { AmbiguousRequestError, PayloadMismatchError, SwitchboardError, UnknownPlatformError, UnrecognizedRequestError } from './errors';
+import { AmbiguousRequestError, InvalidMappingError, PayloadMismatchError, SwitchboardError, UnknownPlatformError, UnrecognizedRequestError } from './errors';
 import { createCustomAdapter, type CustomMapping } from './platforms/custom';
 import { PLATFORMS, PLATFORM_IDS, findPlatform } from './platforms/registry';
 import type { Handshake, NormalizeOutput, PlatformAdapter } from './platforms/types';
@@ -32,12 +32,22 @@ export interface NormalizeResult {
 	handshake?: Handshake;
 }
 
-function adaptersFor(options: NormalizeOptions): PlatformAdapter[] {
-	const custom = (options.customMappings ?? []).map((mapping) => createCustomAdapter(mapping));
-	return [...PLATFORMS.filter((p) => p.normalize), ...custom];
+const BUILT_IN = PLATFORMS.filter((p) => p.normalize);
+
+function adaptersFor(options: NormalizeOptions): readonly PlatformAdapter[] {
+	if (!options.customMappings || options.customMappings.length === 0) return BUILT_IN;
+	const custom = options.customMappings.map((mapping) => createCustomAdapter(mapping));
+	const seen = new Set<string>();
+	for (const adapter of custom) {
+		if (seen.has(adapter.id)) {
+			throw new InvalidMappingError('platform', `two custom mappings are both named "${adapter.id}"`, 'Give each custom mapping its own platform name.');
+		}
+		seen.add(adapter.id);
+	}
+	return [...BUILT_IN, ...custom];
 }
 
-function pick(request: ParsedRequest, explicit: string | undefined, adapters: PlatformAdapter[]): PlatformAdapter {
+function pick(request: ParsedRequest, explicit: string | undefined, adapters: readonly PlatformAdapter[]): PlatformAdapter {
 	if (explicit) {
 		const found = adapters.find((a) => a.id === explicit) ?? findPlatform(explicit);
 		if (!found || !found.normalize) throw new UnknownPlatformError(explicit, adapters.map((a) => a.id));
