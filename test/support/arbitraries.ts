@@ -54,7 +54,10 @@ export const partArbitraries: { [K in PartType]?: fc.Arbitrary<Extract<Part, { t
 
 /** A valid outbound universal message whose parts come from `kinds` (1–3 parts). */
 export function arbMessage(channel: Message['channel'], provider: string, kinds: readonly PartType[]): fc.Arbitrary<Message> {
-	const parts = kinds.map((k) => partArbitraries[k]).filter((a): a is fc.Arbitrary<Part> => a !== undefined) as fc.Arbitrary<Part>[];
+	const parts = kinds.flatMap((k) => {
+		const arbitrary = partArbitraries[k] as fc.Arbitrary<Part> | undefined;
+		return arbitrary ? [arbitrary] : [];
+	});
 	if (parts.length === 0) throw new Error(`no arbitraries for ${kinds.join(', ')}`);
 	return fc.record({
 		id: arbId,

@@ -1,0 +1,25 @@
+/**
+ * `npm run bench`: every benchmark of the package, each printing rates measured in this one run and
+ * the ratio its issue names as a target. Targets are checked here, never in timed tests.
+ */
+import * as normalizeBench from './normalize.bench';
+
+const sections: Array<{ title: string; report: () => string | Promise<string> }> = [
+	{ title: 'Normalize throughput vs parse-only (issue: universal format)', report: normalizeBench.report },
+];
+
+async function main(): Promise<void> {
+	const only = process.argv.slice(2);
+	console.log(`Switchboard benchmarks — Node ${process.version}, ${new Date().toISOString()}\n`);
+	for (const section of sections) {
+		if (only.length && !only.some((o) => section.title.toLowerCase().includes(o.toLowerCase()))) continue;
+		console.log(`## ${section.title}\n`);
+		console.log(await section.report());
+		console.log('');
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
