@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 function n8nAssets() {
-	return src(['nodes/**/*.{svg,png}', 'credentials/**/*.{svg,png}'], { base: '.', encoding: false, allowEmpty: true }).pipe(dest('dist'));
+	return src(['nodes/**/*.{svg,png}', 'nodes/n8n/**/*.node.json', 'credentials/**/*.{svg,png}'], { base: '.', encoding: false, allowEmpty: true }).pipe(dest('dist'));
 }
 
 function nodeRedAssets() {
