@@ -68,40 +68,59 @@ export function parseRequest(request: InboundRequest): ParsedRequest {
 		throw new MalformedBodyError('The request must be an object like { body, headers?, query?, method? }');
 	}
 	const headers = flatten(request.headers, true);
-	const query = flatten(request.query, false);
-	const method = typeof request.method === 'string' && request.method ? request.method.toUpperCase() : 'POST';
-	const contentType = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-	const parsed = { method, headers, query, contentType };
+	const rawType = headers['content-type'];
+	const semicolon = rawType === undefined ? -1 : rawType.indexOf(';');
+	const contentType = rawType === undefined ? '' : (semicolon === -1 ? rawType : rawType.slice(0, semicolon)).trim().toLowerCase();
+	// One object, filled in below: this runs once per webhook on the normalize hot path.
+	const parsed: ParsedRequest = {
+		method: typeof request.method === 'string' && request.method ? request.method.toUpperCase() : 'POST',
+		headers,
+		query: flatten(request.query, false),
+		contentType,
+		body: undefined,
+		bodyKind: 'empty',
+	};
 
 	let body = request.body;
 	if (body instanceof Uint8Array) body = decodeBytes(body);
-	if (body === undefined || body === null) return { ...parsed, body: undefined, bodyKind: 'empty' };
+	if (body === undefined || body === null) return parsed;
 	if (typeof body === 'object') {
 		// Already parsed by the host (n8n, Express body-parser). A parsed form arrives as a plain record.
-		const isForm = contentType === 'application/x-www-form-urlencoded';
-		return { ...parsed, body, bodyKind: isForm ? 'form' : 'json' };
+		parsed.body = body;
+		parsed.bodyKind = contentType === 'application/x-www-form-urlencoded' ? 'form' : 'json';
+		return parsed;
 	}
 	if (typeof body !== 'string') {
 		throw new MalformedBodyError(`The request body is a ${typeof body}; expected a string, a Buffer or an object`);
 	}
 	const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
 	const trimmed = text.trim();
-	if (trimmed === '') return { ...parsed, body: undefined, bodyKind: 'empty' };
+	if (trimmed === '') return parsed;
 
 	if (contentType === 'application/x-www-form-urlencoded' || (contentType === '' && looksLikeForm(trimmed))) {
-		return { ...parsed, body: parseForm(trimmed), bodyKind: 'form' };
+		parsed.body = parseForm(trimmed);
+		parsed.bodyKind = 'form';
+		return parsed;
 	}
 	const first = trimmed.charCodeAt(0);
 	if (first === 0x7b /* { */ || first === 0x5b /* [ */ || contentType.endsWith('json')) {
 		try {
-			return { ...parsed, body: JSON.parse(trimmed), bodyKind: 'json' };
+			parsed.body = JSON.parse(trimmed);
 		} catch (error) {
 			throw new MalformedBodyError(
 				`The request body is not valid JSON: ${(error as Error).message}`,
 				'The body may be truncated or re-encoded; pass it exactly as the platform sent it.',
 			);
 		}
+		parsed.bodyKind = 'json';
+		return parsed;
 	}
-	if (looksLikeForm(trimmed)) return { ...parsed, body: parseForm(trimmed), bodyKind: 'form' };
-	return { ...parsed, body: text, bodyKind: 'text' };
+	if (looksLikeForm(trimmed)) {
+		parsed.body = parseForm(trimmed);
+		parsed.bodyKind = 'form';
+		return parsed;
+	}
+	parsed.body = text;
+	parsed.bodyKind = 'text';
+	return parsed;
 }
