@@ -1,0 +1,255 @@
+/**
+ * The Schedule Queue contract (seeds 000, 001, 003): scheduled messages that people review, a
+ * processor that claims what is approved and due, and a log of every delivery attempt.
+ *
+ * One implementation (core/queue/store.ts) runs the same SQL on the embedded PGlite store and on
+ * PostgreSQL; both host shells and the library call only this interface. Times are injected
+ * (`QueueOptions.now`) so claiming, leases and retries are testable without sleeping.
+ */
+import type { Channel, MessageInput } from '../schema/message';
+
+/**
+ * Lifecycle: draft → approved → sending → sent → delivered → read; draft|approved → cancelled;
+ * sending → failed → approved (retry, with next_attempt_at) | dead. `revised` (seed 000) is accepted
+ * wherever a status is read from a caller and stored as `approved`.
+ */
+export const QUEUE_STATUSES = ['draft', 'approved', 'sending', 'sent', 'delivered', 'read', 'failed', 'cancelled', 'dead'] as const;
+export type QueueStatus = (typeof QUEUE_STATUSES)[number];
+
+/** What a caller (or a flow) gives to create a scheduled message. */
+export interface EnqueueInput {
+	/** The channel (seed 000 `message_type`): email, sms, whatsapp, telegram, teams… */
+	channel: Channel;
+	/** Email address, phone number, chat id… */
+	recipient: string;
+	/** When to send (ISO 8601 or Date). Defaults to now. */
+	sendTime?: string | Date;
+	subject?: string;
+	body?: string;
+	template?: string;
+	sessionId?: string;
+	clientId?: string;
+	/** Initial status: `draft` (default, needs approval) or `approved`/`revised` (pre-approved). */
+	status?: 'draft' | 'approved' | 'revised';
+	/** A full universal message to send instead of subject/body (rich content). */
+	message?: MessageInput;
+	/** A repeat enqueue with the same key is a no-op that returns the existing row. */
+	idempotencyKey?: string;
+	/** Overrides the queue's default max attempts for this message. */
+	maxAttempts?: number;
+	metadata?: Record<string, unknown>;
+}
+
+export interface ScheduledMessage {
+	id: string;
+	sessionId: string | null;
+	clientId: string | null;
+	channel: string;
+	recipient: string;
+	subject: string | null;
+	body: string | null;
+	template: string | null;
+	/** ISO 8601 UTC. */
+	sendTime: string;
+	status: QueueStatus;
+	createdAt: string;
+	updatedAt: string;
+	processedTime: string | null;
+	errorCode: string | null;
+	errorMessage: string | null;
+	metadata: Record<string, unknown>;
+	/** The universal message to send, when one was given (else build one from subject/body). */
+	message: Record<string, unknown> | null;
+	approvedBy: string | null;
+	approvedAt: string | null;
+	approvalNote: string | null;
+	rejectedBy: string | null;
+	rejectedAt: string | null;
+	rejectionReason: string | null;
+	attemptCount: number;
+	maxAttempts: number;
+	nextAttemptAt: string | null;
+	leaseOwner: string | null;
+	leaseExpiresAt: string | null;
+	idempotencyKey: string | null;
+	/** Provider and external id of the successful send. */
+	provider: string | null;
+	externalId: string | null;
+}
+
+/** One row of the delivery log (seed 003 MessageDeliveryAttempts + seed 000 messages_log). */
+export interface DeliveryAttempt {
+	id: string;
+	messageId: string;
+	attemptNumber: number;
+	channel: string;
+	provider: string | null;
+	recipient: string;
+	/** ISO 8601 UTC. */
+	attemptedAt: string;
+	success: boolean;
+	/** sent | failed (later: delivered, read… from delivery webhooks). */
+	status: string;
+	externalId: string | null;
+	errorCode: string | null;
+	errorMessage: string | null;
+	retryable: boolean | null;
+	cost: number | null;
+	costCurrency: string | null;
+	responseTimeMs: number | null;
+	/** Why a fallback provider/channel was used: primary_failed, provider_unavailable, rate_limit_exceeded, cost_threshold, quality_threshold. */
+	fallbackReason: string | null;
+	metadata: Record<string, unknown>;
+}
+
+export type RetryStrategyName = 'none' | 'linear' | 'exponential';
+
+/** Seed 003: none / linear / exponential, with initial delay, cap, jitter and max attempts. */
+export interface RetryPolicy {
+	strategy: RetryStrategyName;
+	initialDelaySeconds: number;
+	maxDelaySeconds: number;
+	/** 0 = none, 1 = full jitter; the delay is drawn from [delay × (1 − jitter), delay]. */
+	jitter: number;
+	maxAttempts: number;
+}
+
+export interface ActorInput {
+	/** Who did it (user name / email / id); required for approve and reject. */
+	by: string;
+	/** Why (rejection reason, approval note). */
+	reason?: string;
+}
+
+export interface ListFilter {
+	status?: QueueStatus | 'revised' | Array<QueueStatus | 'revised'>;
+	channel?: string;
+	sessionId?: string;
+	clientId?: string;
+	recipient?: string;
+	/** send_time ≥ from / < to (ISO). */
+	sendFrom?: string | Date;
+	sendTo?: string | Date;
+	/** Page size (default 50, max 1000). */
+	limit?: number;
+	/** Opaque cursor from the previous page's `nextCursor`. */
+	cursor?: string;
+}
+
+export interface Page<T> {
+	items: T[];
+	/** Absent on the last page. */
+	nextCursor?: string;
+}
+
+export interface ClaimOptions {
+	/** Default 50. */
+	batchSize?: number;
+	/** Default 300 s: how long the claimer owns the messages before they may be claimed again. */
+	leaseSeconds?: number;
+	/** Identifies the worker holding the lease; default: a per-queue random id. */
+	workerId?: string;
+	/** Only this channel. */
+	channel?: string;
+}
+
+/** The outcome of one send attempt, as Channel Send (or a flow) reports it. */
+export interface AttemptReport {
+	/** The worker that claimed the message; the call is refused if its lease was lost. */
+	workerId?: string;
+	provider?: string;
+	channel?: string;
+	externalId?: string;
+	responseTimeMs?: number;
+	cost?: number;
+	costCurrency?: string;
+	fallbackReason?: string;
+	metadata?: Record<string, unknown>;
+	/** When the attempt started (default: now). */
+	attemptedAt?: string | Date;
+}
+
+export interface FailureReport extends AttemptReport {
+	error: { code?: string; message: string };
+	/** false = permanent (dead at once); true = retry per the policy while attempts remain. */
+	retryable: boolean;
+	/** Overrides the queue's retry policy for this failure. */
+	retry?: Partial<RetryPolicy>;
+}
+
+export interface ChannelStats {
+	channel: string;
+	totalAttempts: number;
+	successfulAttempts: number;
+	failedAttempts: number;
+	/** Percent, 0–100, one decimal. */
+	successRate: number;
+	averageResponseTimeMs: number | null;
+	totalCost: number;
+	fallbackCount: number;
+	period: { startDate: string; endDate: string };
+}
+
+export interface MessageWithAttempts extends ScheduledMessage {
+	attempts: DeliveryAttempt[];
+}
+
+export interface ScheduleQueue {
+	enqueue(input: EnqueueInput): Promise<{ message: ScheduledMessage; created: boolean }>;
+	enqueueMany(inputs: EnqueueInput[]): Promise<Array<{ message: ScheduledMessage; created: boolean }>>;
+	approve(id: string, actor: ActorInput): Promise<ScheduledMessage>;
+	reject(id: string, actor: ActorInput): Promise<ScheduledMessage>;
+	reschedule(id: string, sendTime: string | Date, actor?: Partial<ActorInput>): Promise<ScheduledMessage>;
+	get(id: string): Promise<MessageWithAttempts | null>;
+	list(filter?: ListFilter): Promise<Page<ScheduledMessage>>;
+	claimDue(options?: ClaimOptions): Promise<ScheduledMessage[]>;
+	complete(id: string, report: AttemptReport): Promise<ScheduledMessage>;
+	fail(id: string, report: FailureReport): Promise<ScheduledMessage>;
+	releaseExpiredLeases(): Promise<number>;
+	stats(options: { from: string | Date; to: string | Date; channel?: string }): Promise<ChannelStats[]>;
+	purgeLog(options: { olderThanDays: number }): Promise<number>;
+	close(): Promise<void>;
+}
+
+/**
+ * Serialises access to an embedded store's folder across processes. The core cannot touch the file
+ * system, so hosts inject it (nodes/shared/queue-host.ts implements it with a lock file).
+ * `acquire` throws a clear error when another live process holds the store.
+ */
+export interface StoreLock {
+	acquire(): Promise<void>;
+	release(): Promise<void>;
+}
+
+export type QueueConnection =
+	| {
+			kind: 'embedded';
+			/** Folder of the PGlite database (created when missing). Hosts default it to their user folder. */
+			dataDir: string;
+			lock?: StoreLock;
+	  }
+	| {
+			kind: 'postgres';
+			/** postgres://user:pass@host:5432/db?sslmode=require */
+			connectionString?: string;
+			host?: string;
+			port?: number;
+			database?: string;
+			user?: string;
+			password?: string;
+			ssl?: boolean | { rejectUnauthorized?: boolean };
+			/** Pool size per process (default 5). */
+			maxConnections?: number;
+	  };
+
+export interface QueueOptions {
+	connection: QueueConnection;
+	/** Injected clock: every time the queue compares or records is read from here. */
+	now?: () => Date;
+	/** Injected randomness for retry jitter. */
+	random?: () => number;
+	/** Default retry policy (seed 003 defaults: exponential, 60 s initial, 3600 s cap, jitter 0.2, 3 attempts). */
+	retry?: Partial<RetryPolicy>;
+	/** Default worker id for claims (default: random per queue instance). */
+	workerId?: string;
+}
