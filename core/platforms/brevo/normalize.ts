@@ -8,13 +8,14 @@
  * event ids are derived from message-id + event + time + email.
  */
 import { z } from 'zod/v4';
-import { MalformedBodyError, PayloadMismatchError } from '../../errors';
+import { PayloadMismatchError } from '../../errors';
 import type { ParsedRequest } from '../../request';
 import { EVENT_SCHEMA_ID, type DeliveryEvent } from '../../schema/message';
-import { compact, isRecord, type Json } from '../../util/object';
+import { compact, type Json } from '../../util/object';
 import { fromUnixMillis, fromUnixSeconds } from '../../util/time';
+import { convertEventBatch } from '../shared/email';
 import { eventId } from '../shared/ids';
-import { parseVendor } from '../shared/vendor';
+import { readVendor, vendorSchema } from '../shared/vendor';
 import type { NormalizeContext, NormalizeOutput } from '../types';
 import { brevoRetryable, mapBrevoStatus } from './map-brevo-status';
 
@@ -23,7 +24,8 @@ export const BREVO = 'brevo';
 const optionalText = z.string().optional();
 const numberLike = z.union([z.number(), z.string()]);
 
-const eventSchema = z.looseObject({
+/** A value that passes the compiled guard is used as is; zod runs only to name what is off. */
+const eventSchema = vendorSchema(z.looseObject({
 	event: z.string().min(1),
 	'message-id': z.string().min(1),
 	email: optionalText,
@@ -40,36 +42,8 @@ const eventSchema = z.looseObject({
 	sending_ip: optionalText,
 	user_agent: optionalText,
 	device_used: optionalText,
-});
-type BrevoEvent = z.output<typeof eventSchema>;
-
-const optStr = (v: unknown) => v === undefined || typeof v === 'string';
-const optNumLike = (v: unknown) => v === undefined || typeof v === 'number' || typeof v === 'string';
-
-/** Cheap check for the usual path; when it holds the event is exactly what zod's copy would return. */
-function eventGuard(v: Json): boolean {
-	const tags = v.tags;
-	return (
-		typeof v.event === 'string' &&
-		v.event !== '' &&
-		typeof v['message-id'] === 'string' &&
-		v['message-id'] !== '' &&
-		optStr(v.email) &&
-		optNumLike(v.ts) &&
-		optNumLike(v.ts_event) &&
-		optNumLike(v.ts_epoch) &&
-		optStr(v.reason) &&
-		optStr(v.link) &&
-		optStr(v.tag) &&
-		(tags === undefined || (Array.isArray(tags) && tags.every((t) => typeof t === 'string'))) &&
-		optStr(v['X-Mailin-custom']) &&
-		optStr(v.subject) &&
-		optStr(v.date) &&
-		optStr(v.sending_ip) &&
-		optStr(v.user_agent) &&
-		optStr(v.device_used)
-	);
-}
+}));
+type BrevoEvent = z.output<typeof eventSchema.schema>;
 
 const at = (path: string, field: string) => (path ? `${path}.${field}` : field);
 
@@ -85,7 +59,7 @@ function timestamp(item: BrevoEvent, path: string, context: NormalizeContext): s
 }
 
 export function convertBrevoEvent(value: unknown, path: string, context: NormalizeContext): DeliveryEvent {
-	const item = isRecord(value) && eventGuard(value) ? (value as BrevoEvent) : parseVendor(BREVO, eventSchema, value, path);
+	const item = readVendor(BREVO, eventSchema, value, path);
 	const record = item as Json;
 	const time = timestamp(item, path, context);
 	const status = mapBrevoStatus(item.event);
@@ -117,14 +91,8 @@ export function convertBrevoEvent(value: unknown, path: string, context: Normali
 	});
 }
 
+const BATCH_NAMES = { platform: BREVO, webhook: 'Brevo webhook', expected: 'a webhook event object' };
+
 export function convertBrevoRequest(request: ParsedRequest, context: NormalizeContext): NormalizeOutput {
-	if (request.bodyKind === 'empty') throw new MalformedBodyError('The Brevo webhook body is empty');
-	const body = request.body;
-	if (Array.isArray(body)) {
-		const events: DeliveryEvent[] = new Array(body.length);
-		for (let i = 0; i < body.length; i += 1) events[i] = convertBrevoEvent(body[i], `[${i}]`, context);
-		return { messages: [], events };
-	}
-	if (isRecord(body)) return { messages: [], events: [convertBrevoEvent(body, '', context)] };
-	throw new PayloadMismatchError(BREVO, '', 'a webhook event object');
+	return convertEventBatch(request, BATCH_NAMES, (value, path) => convertBrevoEvent(value, path, context));
 }

@@ -9,11 +9,11 @@
  * parameters as `params` (by name, or position 1..n); Brevo then ignores textContent/htmlContent, so
  * text parts beside a template are reported as dropped. `headers['X-Mailin-custom']` = message id is
  * echoed in every webhook event, which ties events back to the message.
- * Sender, subject, recipient and reply rules: see ../sendgrid/email.ts.
+ * Sender, subject, recipient and reply rules: see ../shared/email.ts.
  */
 import { RenderError } from '../../errors';
 import type { Message, TemplatePart, TextPart } from '../../schema/message';
-import { emailBody, emailRecipient, emailSender, emailSubject, replyHeaders, templateData } from '../sendgrid/email';
+import { emailBody, emailRecipient, emailSender, emailSubject, replyHeaders, templateData } from '../shared/email';
 import type { Degradation, PlatformPayload, RenderCapabilities, RenderOptions } from '../types';
 import { BREVO } from './normalize';
 

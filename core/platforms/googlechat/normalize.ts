@@ -20,9 +20,9 @@ import { MalformedBodyError, PayloadMismatchError } from '../../errors';
 import type { ParsedRequest } from '../../request';
 import { type Conversation, type MediaKind, type Message, type Part, type Participant } from '../../schema/message';
 import { compact, isRecord, type Json } from '../../util/object';
-import { isoFromUtcString } from '../telegram/iso';
-import { readVendor, vendorSchema } from '../telegram/fast-vendor';
-import { inboundMessage, setDefined } from '../telegram/inbound';
+import { fromDateString } from '../../util/time';
+import { inboundMessage, setDefined } from '../shared/inbound';
+import { readVendor, vendorSchema } from '../shared/vendor';
 import type { NormalizeContext, NormalizeOutput } from '../types';
 
 export const GOOGLE_CHAT = 'googlechat';
@@ -307,7 +307,7 @@ export function convertGoogleChatEvent(body: Json, context: NormalizeContext): M
 
 	const sender = message?.sender && event.type !== 'CARD_CLICKED' ? message.sender : event.user;
 	const time = message?.createTime && providerMessageId ? message.createTime : event.eventTime;
-	const timestamp = (time !== undefined ? isoFromUtcString(time) : undefined) ?? context.now().toISOString();
+	const timestamp = (time !== undefined ? fromDateString(time) : undefined) ?? context.now().toISOString();
 	const id = providerMessageId ?? `${event.type}:${message?.name ?? space.name}:${event.eventTime ?? timestamp}`;
 	const conversation: Conversation = { id: space.name, type: googleChatConversationType(space) };
 	setDefined(conversation, 'threadId', message?.thread?.name);

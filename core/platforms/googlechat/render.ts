@@ -16,7 +16,7 @@
  */
 import { buttonsToText } from '../../render/degrade';
 import type { Button, Message } from '../../schema/message';
-import { escapeHtml, markdownToGoogleChat } from '../telegram/markdown';
+import { escapeHtml, markdownToGoogleChat } from '../shared/markdown';
 import type { Degradation, PlatformPayload, RenderCapabilities, RenderOptions } from '../types';
 import { RenderError } from '../../errors';
 

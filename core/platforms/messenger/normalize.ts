@@ -9,8 +9,8 @@
  * thread-control change. Everything comes out in the order sent. Metadata keeps vendor fields under
  * their vendor names.
  *
- * Hot shapes are read through `readVendor` (a typeof guard for the common case, the schema for
- * everything else and for the error path); keep each guard at least as strict as its schema.
+ * Hot shapes are read through `readVendor` (the schema's compiled guard for the common case, the
+ * schema itself for everything else and for the error path).
  */
 import { z } from 'zod/v4';
 import { PayloadMismatchError } from '../../errors';
@@ -27,21 +27,8 @@ import {
 import { compact, isRecord, str, type Json } from '../../util/object';
 import type { NormalizeContext, NormalizeOutput } from '../types';
 import { eventId, messageId } from '../shared/ids';
-import {
-	graphId,
-	graphTimestamp,
-	isObject,
-	isoFromMetaTime,
-	metaEntries,
-	nonEmptyString,
-	optArray,
-	optBoolean,
-	optId,
-	optString,
-	optTimestamp,
-	readVendor,
-} from '../shared/meta';
-import { parseVendor } from '../shared/vendor';
+import { graphId, graphTimestamp, isoFromMetaTime, metaEntries } from '../shared/meta';
+import { parseVendor, readVendor, vendorSchema } from '../shared/vendor';
 import { mapMessengerStatus } from './map-messenger-status';
 
 export interface MessagingFlavor {
@@ -55,22 +42,22 @@ export interface MessagingFlavor {
 // ---------------------------------------------------------------------------------------------------
 // Partial vendor schemas: only what is read.
 
-const entrySchema = z.looseObject({
+const entrySchema = vendorSchema(z.looseObject({
 	id: graphId.optional(),
 	time: graphTimestamp.optional(),
 	messaging: z.array(z.unknown()).optional(),
 	standby: z.array(z.unknown()).optional(),
 	changes: z.array(z.unknown()).optional(),
-});
+}));
 
 const participantRef = z.looseObject({ id: graphId.optional(), user_ref: z.string().optional() });
-const messagingSchema = z.looseObject({
+const messagingSchema = vendorSchema(z.looseObject({
 	sender: participantRef.optional(),
 	recipient: participantRef.optional(),
 	timestamp: graphTimestamp.optional(),
-});
+}));
 
-const messageSchema = z.looseObject({
+const messageSchema = vendorSchema(z.looseObject({
 	mid: z.string().min(1),
 	text: z.string().optional(),
 	quick_reply: z.looseObject({ payload: z.string() }).optional(),
@@ -85,10 +72,10 @@ const messageSchema = z.looseObject({
 	is_deleted: z.boolean().optional(),
 	is_unsupported: z.boolean().optional(),
 	referral: z.unknown().optional(),
-});
-type FbMessage = z.output<typeof messageSchema>;
+}));
+type FbMessage = z.output<typeof messageSchema.schema>;
 
-const attachmentSchema = z.looseObject({
+const attachmentSchema = vendorSchema(z.looseObject({
 	type: z.string().min(1),
 	payload: z
 		.looseObject({
@@ -101,17 +88,16 @@ const attachmentSchema = z.looseObject({
 		.optional(),
 	title: z.string().optional(),
 	url: z.string().optional(),
-});
-type FbAttachment = z.output<typeof attachmentSchema>;
+}));
 
-const postbackSchema = z.looseObject({
+const postbackSchema = vendorSchema(z.looseObject({
 	mid: z.string().optional(),
 	title: z.string().optional(),
 	payload: z.string().optional(),
 	referral: z.unknown().optional(),
-});
-const deliverySchema = z.looseObject({ mids: z.array(z.string().min(1)).optional(), watermark: graphTimestamp.optional() });
-const readSchema = z.looseObject({ mid: z.string().optional(), watermark: graphTimestamp.optional() });
+}));
+const deliverySchema = vendorSchema(z.looseObject({ mids: z.array(z.string().min(1)).optional(), watermark: graphTimestamp.optional() }));
+const readSchema = vendorSchema(z.looseObject({ mid: z.string().optional(), watermark: graphTimestamp.optional() }));
 const reactionSchema = z.looseObject({
 	mid: z.string().min(1),
 	action: z.string().optional(),
@@ -147,53 +133,6 @@ const REACTION_EMOJI: Record<string, string> = {
 	dislike: '👎',
 };
 
-// Fast guards (see readVendor): each accepts a subset of what its schema accepts, unchanged.
-
-type Entry = z.output<typeof entrySchema>;
-type Item = z.output<typeof messagingSchema>;
-
-function isEntry(v: unknown): v is Entry {
-	return isObject(v) && optId(v.id) && optTimestamp(v.time) && optArray(v.messaging) && optArray(v.standby) && optArray(v.changes);
-}
-function isParticipantRef(v: unknown): boolean {
-	return v === undefined || (isObject(v) && optId(v.id) && optString(v.user_ref));
-}
-function isItem(v: unknown): v is Item {
-	return isObject(v) && isParticipantRef(v.sender) && isParticipantRef(v.recipient) && optTimestamp(v.timestamp);
-}
-function isPlainMessage(v: unknown): v is FbMessage {
-	return (
-		isObject(v) &&
-		nonEmptyString(v.mid) &&
-		optString(v.text) &&
-		(v.quick_reply === undefined || (isObject(v.quick_reply) && typeof v.quick_reply.payload === 'string')) &&
-		optArray(v.attachments) &&
-		v.reply_to === undefined &&
-		optBoolean(v.is_echo) &&
-		(v.app_id === undefined || typeof v.app_id === 'string' || (typeof v.app_id === 'number' && Number.isFinite(v.app_id))) &&
-		optString(v.metadata) &&
-		optBoolean(v.is_deleted) &&
-		optBoolean(v.is_unsupported)
-	);
-}
-function isUrlAttachment(v: unknown): v is FbAttachment {
-	return isObject(v) && nonEmptyString(v.type) && isObject(v.payload) && optString(v.payload.url) && v.payload.sticker_id === undefined && v.payload.coordinates === undefined && optString(v.payload.title) && optString(v.title) && optString(v.url);
-}
-function isPostback(v: unknown): v is z.output<typeof postbackSchema> {
-	return isObject(v) && optString(v.mid) && optString(v.title) && optString(v.payload);
-}
-function isDelivery(v: unknown): v is z.output<typeof deliverySchema> {
-	if (!isObject(v) || !optTimestamp(v.watermark)) return false;
-	const mids = v.mids;
-	if (mids === undefined) return true;
-	if (!Array.isArray(mids)) return false;
-	for (const mid of mids) if (!nonEmptyString(mid)) return false;
-	return true;
-}
-function isRead(v: unknown): v is z.output<typeof readSchema> {
-	return isObject(v) && optString(v.mid) && optTimestamp(v.watermark);
-}
-
 // ---------------------------------------------------------------------------------------------------
 
 interface ItemContext {
@@ -208,7 +147,7 @@ interface ItemContext {
 export function normalizeMessagingPlatform(flavor: MessagingFlavor, request: ParsedRequest, context: NormalizeContext): NormalizeOutput {
 	const output: NormalizeOutput = { messages: [], events: [] };
 	for (const { entry, path } of metaEntries(flavor.platform, flavor.object, request)) {
-		const parsed = readVendor(flavor.platform, entrySchema, isEntry, entry, path);
+		const parsed = readVendor(flavor.platform, entrySchema, entry, path);
 		const ctx: ItemContext = { flavor, entryId: parsed.id, entryTime: parsed.time, standby: false, keepRaw: context.keepRaw, now: context.now };
 		const { messaging, standby, changes } = parsed;
 		if (messaging) for (let i = 0; i < messaging.length; i += 1) convertItem(messaging[i], `${path}.messaging[${i}]`, ctx, output);
@@ -237,7 +176,7 @@ function baseMetadata(ctx: ItemContext): Record<string, unknown> {
 }
 
 function convertItem(raw: unknown, path: string, ctx: ItemContext, output: NormalizeOutput): void {
-	const item = readVendor(ctx.flavor.platform, messagingSchema, isItem, raw, path);
+	const item = readVendor(ctx.flavor.platform, messagingSchema, raw, path);
 	const body = raw as Json;
 	const senderId = item.sender?.id ?? item.sender?.user_ref;
 	const recipientId = item.recipient?.id ?? item.recipient?.user_ref;
@@ -313,7 +252,7 @@ function inboundMessage(common: Common, id: string, parts: Part[], metadata: Rec
 function convertMessage(value: unknown, common: Common): Message {
 	const { ctx } = common;
 	const path = `${common.path}.message`;
-	const msg = readVendor(ctx.flavor.platform, messageSchema, isPlainMessage, value, path);
+	const msg = readVendor(ctx.flavor.platform, messageSchema, value, path);
 	const metadata = baseMetadata(ctx);
 	const parts = messageParts(msg, value as Json, path, ctx);
 	if (msg.app_id !== undefined) metadata.app_id = String(msg.app_id);
@@ -354,7 +293,7 @@ function messageParts(msg: FbMessage, body: Json, path: string, ctx: ItemContext
 const MEDIA_ATTACHMENTS = { image: 'image', video: 'video', audio: 'audio', file: 'document' } as const;
 
 function convertAttachment(raw: unknown, path: string, ctx: ItemContext): Part[] {
-	const attachment = readVendor(ctx.flavor.platform, attachmentSchema, isUrlAttachment, raw, path);
+	const attachment = readVendor(ctx.flavor.platform, attachmentSchema, raw, path);
 	const payload = attachment.payload ?? undefined;
 	const unsupported = (reason: string): Part[] => [{ type: 'unsupported', platformType: attachment.type, reason, original: raw }];
 	switch (attachment.type) {
@@ -456,7 +395,7 @@ function convertTemplateEcho(payload: unknown): Part[] | undefined {
 function convertPostback(value: unknown, common: Common): Message {
 	const { ctx } = common;
 	const path = `${common.path}.postback`;
-	const postback = readVendor(ctx.flavor.platform, postbackSchema, isPostback, value, path);
+	const postback = readVendor(ctx.flavor.platform, postbackSchema, value, path);
 	const id = postback.payload ?? postback.title;
 	if (id === undefined) throw new PayloadMismatchError(ctx.flavor.platform, `${path}.payload`, 'string');
 	const metadata = baseMetadata(ctx);
@@ -564,7 +503,7 @@ function watermarkMetadata(ctx: ItemContext, watermark: string | number | undefi
 function convertDelivery(value: unknown, common: Common): DeliveryEvent[] {
 	const { ctx } = common;
 	const path = `${common.path}.delivery`;
-	const delivery = readVendor(ctx.flavor.platform, deliverySchema, isDelivery, value, path);
+	const delivery = readVendor(ctx.flavor.platform, deliverySchema, value, path);
 	const metadata = watermarkMetadata(ctx, delivery.watermark, `${path}.watermark`);
 	if (delivery.mids && delivery.mids.length > 0) return delivery.mids.map((mid) => receipt(common, mid, 'delivery', { ...metadata }));
 	if (delivery.watermark === undefined) throw new PayloadMismatchError(ctx.flavor.platform, `${path}.mids`, 'message ids or a watermark');
@@ -575,7 +514,7 @@ function convertDelivery(value: unknown, common: Common): DeliveryEvent[] {
 function convertRead(value: unknown, common: Common): DeliveryEvent {
 	const { ctx } = common;
 	const path = `${common.path}.read`;
-	const read = readVendor(ctx.flavor.platform, readSchema, isRead, value, path);
+	const read = readVendor(ctx.flavor.platform, readSchema, value, path);
 	const metadata = watermarkMetadata(ctx, read.watermark, `${path}.watermark`);
 	if (read.mid) return receipt(common, read.mid, 'read', metadata);
 	if (read.watermark === undefined) throw new PayloadMismatchError(ctx.flavor.platform, `${path}.mid`, 'a message id or a watermark');

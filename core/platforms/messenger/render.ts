@@ -12,7 +12,7 @@ import { buttonsToText } from '../../render/degrade';
 import type { Button, ButtonsPart, CardPart, MediaPart, Message, Part, QuickRepliesPart, ReactionPart, TextPart } from '../../schema/message';
 import { compact } from '../../util/object';
 import type { Degradation, PlatformPayload, RenderCapabilities, RenderOptions } from '../types';
-import { clip, splitText } from '../shared/meta';
+import { clip, splitText } from '../shared/text';
 
 export interface SendFlavor {
 	platform: 'messenger' | 'instagram';

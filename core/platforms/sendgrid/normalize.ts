@@ -6,13 +6,14 @@
  * not a documented SendGrid field is therefore returned as `metadata.customArgs`.
  */
 import { z } from 'zod/v4';
-import { MalformedBodyError, PayloadMismatchError } from '../../errors';
+import { PayloadMismatchError } from '../../errors';
 import type { ParsedRequest } from '../../request';
 import { EVENT_SCHEMA_ID, type DeliveryEvent } from '../../schema/message';
-import { compact, isRecord, type Json } from '../../util/object';
+import { compact, type Json } from '../../util/object';
 import { fromUnixSeconds } from '../../util/time';
+import { convertEventBatch } from '../shared/email';
 import { eventId } from '../shared/ids';
-import { parseVendor } from '../shared/vendor';
+import { readVendor, vendorSchema } from '../shared/vendor';
 import type { NormalizeContext, NormalizeOutput } from '../types';
 import { mapSendgridStatus, sendgridRetryable } from './map-sendgrid-status';
 
@@ -21,7 +22,8 @@ export const SENDGRID = 'sendgrid';
 const optionalText = z.string().optional();
 const numberLike = z.union([z.number(), z.string()]);
 
-const eventSchema = z.looseObject({
+/** A value that passes the compiled guard is used as is; zod runs only to name what is off. */
+const eventSchema = vendorSchema(z.looseObject({
 	event: z.string().min(1),
 	timestamp: numberLike,
 	email: optionalText,
@@ -39,36 +41,8 @@ const eventSchema = z.looseObject({
 	attempt: numberLike.optional(),
 	useragent: optionalText,
 	ip: optionalText,
-});
-type SendgridEvent = z.output<typeof eventSchema>;
-
-const optStr = (v: unknown) => v === undefined || typeof v === 'string';
-
-/** Cheap check for the usual path; when it holds the item is exactly what zod's copy would return. */
-function eventGuard(v: Json): boolean {
-	const t = v.timestamp;
-	const c = v.category;
-	return (
-		typeof v.event === 'string' &&
-		v.event !== '' &&
-		(typeof t === 'number' || typeof t === 'string') &&
-		optStr(v.email) &&
-		optStr(v.sg_event_id) &&
-		optStr(v.sg_message_id) &&
-		optStr(v['smtp-id']) &&
-		(c === undefined || typeof c === 'string' || (Array.isArray(c) && c.every((x) => typeof x === 'string'))) &&
-		optStr(v.type) &&
-		optStr(v.status) &&
-		optStr(v.reason) &&
-		optStr(v.response) &&
-		optStr(v.url) &&
-		optStr(v.bounce_classification) &&
-		(v.sg_machine_open === undefined || typeof v.sg_machine_open === 'boolean') &&
-		(v.attempt === undefined || typeof v.attempt === 'number' || typeof v.attempt === 'string') &&
-		optStr(v.useragent) &&
-		optStr(v.ip)
-	);
-}
+}));
+type SendgridEvent = z.output<typeof eventSchema.schema>;
 
 /** SendGrid's own event fields; any other top-level key is a flattened custom_arg. */
 const SENDGRID_FIELDS = new Set([
@@ -161,7 +135,7 @@ function isoSeconds(seconds: number | string): string | undefined {
 const at = (path: string, field: string) => (path ? `${path}.${field}` : field);
 
 export function convertSendgridEvent(value: unknown, path: string, context: NormalizeContext): DeliveryEvent {
-	const item = isRecord(value) && eventGuard(value) ? (value as SendgridEvent) : parseVendor(SENDGRID, eventSchema, value, path);
+	const item = readVendor(SENDGRID, eventSchema, value, path);
 	const record = item as Json;
 	const providerMessageId = sendgridMessageId(item);
 	if (!providerMessageId) throw new PayloadMismatchError(SENDGRID, at(path, 'sg_message_id'), 'string');
@@ -216,14 +190,8 @@ export function convertSendgridEvent(value: unknown, path: string, context: Norm
 	return out;
 }
 
+const BATCH_NAMES = { platform: SENDGRID, webhook: 'SendGrid Event Webhook', expected: 'an array of Event Webhook events' };
+
 export function convertSendgridRequest(request: ParsedRequest, context: NormalizeContext): NormalizeOutput {
-	if (request.bodyKind === 'empty') throw new MalformedBodyError('The SendGrid Event Webhook body is empty');
-	const body = request.body;
-	if (Array.isArray(body)) {
-		const events: DeliveryEvent[] = new Array(body.length);
-		for (let i = 0; i < body.length; i += 1) events[i] = convertSendgridEvent(body[i], `[${i}]`, context);
-		return { messages: [], events };
-	}
-	if (isRecord(body)) return { messages: [], events: [convertSendgridEvent(body, '', context)] };
-	throw new PayloadMismatchError(SENDGRID, '', 'an array of Event Webhook events');
+	return convertEventBatch(request, BATCH_NAMES, (value, path) => convertSendgridEvent(value, path, context));
 }

@@ -8,11 +8,11 @@
  * A template part becomes `template_id` with its parameters as `dynamic_template_data`; the template
  * then supplies the content, so text parts beside it are reported as dropped, and further template parts
  * too (one template per mail). `custom_args.switchboard_id` = message id is echoed in every event.
- * Sender, subject, recipient and reply rules: see ./email.ts.
+ * Sender, subject, recipient and reply rules: see ../shared/email.ts.
  */
 import type { Message, TemplatePart, TextPart } from '../../schema/message';
 import type { Degradation, PlatformPayload, RenderCapabilities, RenderOptions } from '../types';
-import { emailBody, emailRecipient, emailSender, emailSubject, replyHeaders, templateData } from './email';
+import { emailBody, emailRecipient, emailSender, emailSubject, replyHeaders, templateData } from '../shared/email';
 import { SENDGRID } from './normalize';
 
 export const SENDGRID_ENDPOINT = 'v3/mail/send';

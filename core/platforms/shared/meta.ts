@@ -6,15 +6,15 @@
  *   (`whatsapp_business_account`, `page`, `instagram`);
  * - the subscription handshake: a GET with `hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`
  *   answered with the bare challenge (providers.md §4.5, §8.3);
- * - Graph error codes that mean the same thing on every product;
- * - the length limits the send APIs enforce, applied without splitting emoji in half.
+ * - Graph error codes that mean the same thing on every product.
  */
 import { z } from 'zod/v4';
 import { MalformedBodyError, PayloadMismatchError } from '../../errors';
 import type { ParsedRequest } from '../../request';
 import type { Detection, Handshake } from '../types';
 import { isRecord } from '../../util/object';
-import { parseVendor } from './vendor';
+import { fromUnixSeconds, isoFromMillis } from '../../util/time';
+import { passThrough, readVendor, vendorSchema, type VendorSchema } from './vendor';
 
 export const META_OBJECTS = {
 	whatsapp: 'whatsapp_business_account',
@@ -94,12 +94,13 @@ export function detectMetaObject(request: ParsedRequest, object: string): Detect
 	return { match: true };
 }
 
-// Built once per object: zod schemas are costly to construct, cheap to run.
-const envelopeSchemas = new Map<string, z.ZodType<{ object: string; entry: unknown[] }>>();
-function envelopeSchemaFor(object: string): z.ZodType<{ object: string; entry: unknown[] }> {
+// Built once per object: zod schemas are costly to construct and compile, cheap to run.
+type Envelope = VendorSchema<z.ZodType<{ object: string; entry: unknown[] }>>;
+const envelopeSchemas = new Map<string, Envelope>();
+function envelopeSchemaFor(object: string): Envelope {
 	let schema = envelopeSchemas.get(object);
 	if (!schema) {
-		schema = z.looseObject({ object: z.literal(object), entry: z.array(z.unknown()) });
+		schema = vendorSchema(z.looseObject({ object: z.literal(object), entry: z.array(z.unknown()) }));
 		envelopeSchemas.set(object, schema);
 	}
 	return schema;
@@ -136,10 +137,7 @@ export function metaEntries(platform: string, object: string, request: ParsedReq
 }
 
 function collectEntries(platform: string, object: string, value: unknown, base: string, out: MetaEntryRef[]): void {
-	const entries =
-		isRecord(value) && value.object === object && Array.isArray(value.entry)
-			? value.entry
-			: parseVendor(platform, envelopeSchemaFor(object), value, base).entry;
+	const entries = readVendor(platform, envelopeSchemaFor(object), value, base).entry;
 	const prefix = base === '' ? 'entry' : `${base}.entry`;
 	for (let i = 0; i < entries.length; i += 1) out.push({ entry: entries[i], path: `${prefix}[${i}]` });
 }
@@ -147,100 +145,25 @@ function collectEntries(platform: string, object: string, value: unknown, base: 
 // ---------------------------------------------------------------------------------------------------
 // Vendor value helpers
 
-/** Graph ids and timestamps are documented as strings but arrive as numbers from re-serialising proxies. */
-export const graphId = z.union([z.string().min(1), z.number()]).transform((v) => String(v));
+/**
+ * Graph ids and timestamps are documented as strings but arrive as numbers from re-serialising
+ * proxies. A non-empty string passes unchanged, so compiled guards (./vendor.ts) accept it as is and
+ * only a number goes through zod to be turned into a string.
+ */
+export const graphId = passThrough(
+	z.union([z.string().min(1), z.number()]).transform((v) => String(v)),
+	z.string().min(1),
+);
 
 /** A unix timestamp as Meta sends it: seconds (WhatsApp, a digit string) or milliseconds (Messenger, a number). */
 export const graphTimestamp = z.union([z.string().min(1), z.number().nonnegative()]);
 
-/**
- * Reads a vendor object through a fast guard first. The guard accepts only values the schema would
- * accept unchanged (plain typeof checks, no copies); anything else goes through `parseVendor`, which
- * either accepts it (coercing, e.g. a numeric id to a string) or throws with the exact JSON path. The
- * schema stays the contract; the guard keeps normalize close to JSON.parse speed.
- */
-export function readVendor<S extends z.ZodType>(
-	platform: string,
-	schema: S,
-	guard: (value: unknown) => value is z.output<S>,
-	value: unknown,
-	path: string,
-): z.output<S> {
-	return guard(value) ? value : parseVendor(platform, schema, value, path);
-}
-
-// Guard building blocks: each is at least as strict as its zod counterpart above.
-export const isObject = isRecord;
-export function optString(value: unknown): boolean {
-	return value === undefined || typeof value === 'string';
-}
-export function optBoolean(value: unknown): boolean {
-	return value === undefined || typeof value === 'boolean';
-}
-/** Matches `graphId.optional()` without coercion: absent or a non-empty string. */
-export function optId(value: unknown): boolean {
-	return value === undefined || (typeof value === 'string' && value !== '');
-}
-export function nonEmptyString(value: unknown): value is string {
-	return typeof value === 'string' && value !== '';
-}
-/** Matches `graphTimestamp.optional()`. */
-export function optTimestamp(value: unknown): boolean {
-	return value === undefined || (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
-}
-export function optArray(value: unknown): boolean {
-	return value === undefined || Array.isArray(value);
-}
-
 // ---------------------------------------------------------------------------------------------------
-// Timestamps
-
-/**
- * Unix milliseconds → ISO 8601 UTC, by arithmetic (civil-from-days) and lookup tables rather than
- * `Date#toISOString`, which costs a large share of parsing a small webhook body. The date prefix of
- * the last day seen is reused (batches share a day). Years after 9999 fall back to Date. Returns
- * undefined for values that are not a time.
- */
-export function isoFromMillis(ms: number): string | undefined {
-	if (!Number.isFinite(ms) || ms < 0) return undefined;
-	const t = Math.round(ms);
-	if (t > 253402300799999) return new Date(t).toISOString();
-	const days = Math.floor(t / 86400000);
-	let rest = t - days * 86400000;
-	const hours = Math.floor(rest / 3600000);
-	rest -= hours * 3600000;
-	const minutes = Math.floor(rest / 60000);
-	rest -= minutes * 60000;
-	const seconds = Math.floor(rest / 1000);
-	return `${datePrefix(days)}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}Z`;
-}
-
-const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-let lastDay = -1;
-let lastPrefix = '';
-
-/** `YYYY-MM-DDT` for days since 1970-01-01 (Howard Hinnant's civil_from_days). */
-function datePrefix(days: number): string {
-	if (days === lastDay) return lastPrefix;
-	const z = days + 719468;
-	const era = Math.floor(z / 146097);
-	const doe = z - era * 146097;
-	const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-	const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-	const mp = Math.floor((5 * doy + 2) / 153);
-	const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-	const month = mp < 10 ? mp + 3 : mp - 9;
-	const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-	lastPrefix = `${String(year).padStart(4, '0')}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T`;
-	lastDay = days;
-	return lastPrefix;
-}
+// Timestamps (formatted by core/util/time.ts)
 
 /** A Meta timestamp (number or digit string) in seconds → ISO; undefined when it is not one. */
 export function isoFromSeconds(value: string | number): string | undefined {
-	const seconds = typeof value === 'number' ? value : value === '' ? Number.NaN : Number(value);
-	return isoFromMillis(seconds * 1000);
+	return value === '' ? undefined : fromUnixSeconds(value);
 }
 
 /**
@@ -285,37 +208,7 @@ export function graphErrorRetryable(code: number): boolean | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Send-API text limits
-
-/** Cuts `text` to at most `max` UTF-16 units without leaving half of a surrogate pair. */
-export function clip(text: string, max: number): string {
-	if (text.length <= max) return text;
-	let end = max;
-	const code = text.charCodeAt(end - 1);
-	if (code >= 0xd800 && code <= 0xdbff) end -= 1;
-	return text.slice(0, end);
-}
-
-/**
- * Splits text longer than the API allows into several messages, preferring a line break, then a
- * space, in the second half of each chunk; never splits a surrogate pair.
- */
-export function splitText(text: string, max: number): string[] {
-	if (text.length <= max) return [text];
-	const chunks: string[] = [];
-	let rest = text;
-	while (rest.length > max) {
-		const window = clip(rest, max);
-		let cut = window.lastIndexOf('\n');
-		if (cut < max / 2) cut = window.lastIndexOf(' ');
-		if (cut < max / 2) cut = window.length;
-		chunks.push(rest.slice(0, cut));
-		rest = rest.slice(cut);
-		if (rest.startsWith('\n') || rest.startsWith(' ')) rest = rest.slice(1);
-	}
-	if (rest !== '') chunks.push(rest);
-	return chunks;
-}
+// Send APIs
 
 /** The send APIs turn on link previews per message; a cheap check instead of a URL regex. */
 export function containsUrl(text: string): boolean {

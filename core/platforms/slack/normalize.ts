@@ -19,11 +19,10 @@ import { MalformedBodyError, PayloadMismatchError } from '../../errors';
 import type { ParsedRequest } from '../../request';
 import { MESSAGE_SCHEMA_ID, type Conversation, type MediaKind, type Message, type Part, type Participant } from '../../schema/message';
 import { compact, isRecord, type Json } from '../../util/object';
-import { fromUnixSeconds } from '../../util/time';
+import { fromUnixSeconds, isoFromMillis } from '../../util/time';
 import { messageId } from '../shared/ids';
-import { readVendor, vendorSchema } from '../telegram/fast-vendor';
-import { inboundMessage, setDefined } from '../telegram/inbound';
-import { isoFromMillis } from '../telegram/iso';
+import { inboundMessage, setDefined } from '../shared/inbound';
+import { readVendor, vendorSchema } from '../shared/vendor';
 import type { Handshake, NormalizeContext, NormalizeOutput } from '../types';
 import { slackNameToEmoji } from './emoji';
 

@@ -13,8 +13,8 @@
  * Variant "webhook" (incoming webhook): the same body without `channel`; reactions cannot be sent.
  */
 import type { ButtonsPart, CardPart, ListPart, Message } from '../../schema/message';
-import { markdownToSlack, escapeSlack } from '../telegram/markdown';
-import { splitText } from '../telegram/render';
+import { markdownToSlack, escapeSlack } from '../shared/markdown';
+import { splitLines } from '../shared/text';
 import type { Degradation, PlatformPayload, RenderCapabilities, RenderOptions } from '../types';
 import { emojiToSlackName } from './emoji';
 
@@ -69,8 +69,8 @@ export function renderSlack(message: Message, options: RenderOptions, report: Re
 	};
 	const textBlocks = (text: string, format: 'plain' | 'markdown'): Body[] =>
 		format === 'markdown'
-			? splitText(markdownToSlack(text), SECTION_LIMIT).map((chunk) => ({ type: 'section', text: { type: 'mrkdwn', text: chunk } }))
-			: splitText(text, SECTION_LIMIT).map((chunk) => ({ type: 'section', text: { type: 'plain_text', text: chunk, emoji: true } }));
+			? splitLines(markdownToSlack(text), SECTION_LIMIT).map((chunk) => ({ type: 'section', text: { type: 'mrkdwn', text: chunk } }))
+			: splitLines(text, SECTION_LIMIT).map((chunk) => ({ type: 'section', text: { type: 'plain_text', text: chunk, emoji: true } }));
 
 	const buttonElements = (buttons: ButtonsPart['buttons'], partIndex: number): Body[] => {
 		const elements: Body[] = [];

@@ -19,9 +19,9 @@ import { MalformedBodyError, PayloadMismatchError } from '../../errors';
 import type { ParsedRequest } from '../../request';
 import { type Button, type CardPart, type Conversation, type Message, type Part, type Participant } from '../../schema/message';
 import { compact, isRecord, type Json } from '../../util/object';
-import { isoFromUtcString } from '../telegram/iso';
-import { readVendor, vendorSchema } from '../telegram/fast-vendor';
-import { inboundMessage, setDefined } from '../telegram/inbound';
+import { fromDateString } from '../../util/time';
+import { inboundMessage, setDefined } from '../shared/inbound';
+import { readVendor, vendorSchema } from '../shared/vendor';
 import type { NormalizeContext, NormalizeOutput } from '../types';
 
 export const TEAMS = 'teams';
@@ -431,7 +431,7 @@ export function convertTeamsActivity(raw: unknown, path: string, context: Normal
 	if (parts.length === 0) {
 		parts = [{ type: 'unsupported', platformType: activity.type, reason: `nothing mappable in this ${activity.type} activity`, original: raw }];
 	}
-	const timestamp = (activity.timestamp !== undefined ? isoFromUtcString(activity.timestamp) : undefined) ?? context.now().toISOString();
+	const timestamp = (activity.timestamp !== undefined ? fromDateString(activity.timestamp) : undefined) ?? context.now().toISOString();
 	const providerId = activity.id;
 	const id = providerId ?? `${activity.conversation.id}:${activity.type}:${activity.timestamp ?? timestamp}`;
 	// Reactions, edits and membership changes are not the message they are about (Teams reuses the

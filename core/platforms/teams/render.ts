@@ -17,7 +17,7 @@
 import { buttonsToText, htmlToPlain, listToText } from '../../render/degrade';
 import { RenderError } from '../../errors';
 import type { Button, MediaPart, Message, Part, TextPart } from '../../schema/message';
-import { escapeHtml, markdownToHtml } from '../telegram/markdown';
+import { escapeHtml, markdownToHtml } from '../shared/markdown';
 import type { Degradation, PlatformPayload, RenderCapabilities, RenderOptions } from '../types';
 
 type Report = (d: Omit<Degradation, 'partIndex'> & { partIndex?: number }) => void;

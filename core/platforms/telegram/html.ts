@@ -14,7 +14,7 @@
  * Newlines in the text are kept as written: Telegram shows them, and people writing Telegram HTML
  * rely on them since Telegram has no <br>.
  */
-import { escapeHtml } from './markdown';
+import { escapeHtml } from '../shared/markdown';
 
 type Allowed = 'b' | 'i' | 'u' | 's' | 'a' | 'code' | 'pre' | 'blockquote' | 'tg-spoiler' | 'tg-emoji';
 

@@ -26,9 +26,9 @@ import {
 	type Participant,
 } from '../../schema/message';
 import { compact, isRecord, type Json } from '../../util/object';
-import { isoFromSeconds } from './iso';
-import { inboundMessage, type InboundFields } from './inbound';
-import { readVendor, vendorSchema } from './fast-vendor';
+import { fromUnixSeconds } from '../../util/time';
+import { inboundMessage, type InboundFields } from '../shared/inbound';
+import { readVendor, vendorSchema } from '../shared/vendor';
 import type { NormalizeContext, NormalizeOutput } from '../types';
 
 export const TELEGRAM = 'telegram';
@@ -201,7 +201,7 @@ export function telegramMessageRef(chat: string | number, messageIdValue: number
 
 function timestampOf(date: number | undefined, context: NormalizeContext): string {
 	// Inaccessible messages carry date 0: that is "unknown", not 1970.
-	return (date && date > 0 ? isoFromSeconds(date) : undefined) ?? context.now().toISOString();
+	return (date && date > 0 ? fromUnixSeconds(date) : undefined) ?? context.now().toISOString();
 }
 
 /** The universal message; `id` is the provider-side identity (see the file comment). */
@@ -379,7 +379,7 @@ function convertMessage(raw: unknown, kind: string, updateId: number, path: stri
 
 	if (kind.startsWith('edited_')) {
 		metadata.edited = true;
-		const editedAt = m.edit_date !== undefined ? isoFromSeconds(m.edit_date) : undefined;
+		const editedAt = m.edit_date !== undefined ? fromUnixSeconds(m.edit_date) : undefined;
 		if (editedAt !== undefined) metadata.editedAt = editedAt;
 	}
 	if (Array.isArray(rawMessage.entities)) metadata.entities = rawMessage.entities;

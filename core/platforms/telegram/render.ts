@@ -2,7 +2,7 @@
  * Universal message → Telegram Bot API method calls (providers.md §3.1), one body per call, in order.
  * `endpoint` is the method name (sendMessage, sendPhoto…); every body names its chat in `chat_id`.
  *
- * - text: sendMessage; markdown → parse_mode MarkdownV2 (./markdown.ts), html → parse_mode HTML
+ * - text: sendMessage; markdown → parse_mode MarkdownV2 (../shared/markdown.ts), html → parse_mode HTML
  *   (./html.ts sanitises to the tags Telegram knows). Text over 4096 characters is split at line ends.
  * - media: sendPhoto/Video/Audio/Voice/Document/Sticker with the URL or file_id; 2–10 consecutive
  *   photos/videos become one sendMediaGroup album. Captions over 1024 characters (and sticker
@@ -16,8 +16,9 @@
 import { contactToText } from '../../render/degrade';
 import type { ButtonsPart, Contact, MediaKind, MediaPart, Message, Part } from '../../schema/message';
 import type { Degradation, PlatformPayload, RenderCapabilities, RenderOptions } from '../types';
+import { markdownToTelegramV2 } from '../shared/markdown';
+import { splitLines } from '../shared/text';
 import { htmlToTelegram } from './html';
-import { markdownToTelegramV2 } from './markdown';
 
 type Report = (d: Omit<Degradation, 'partIndex'> & { partIndex?: number }) => void;
 type Body = Record<string, unknown>;
@@ -75,38 +76,6 @@ export function parseMessageRef(ref: string): { chat?: string; messageId: number
 	const chat = colon >= 0 ? ref.slice(0, colon) : undefined;
 	if (chat !== undefined && !/^(-?\d+|@\w+)$/.test(chat)) return undefined;
 	return { chat, messageId: Number(idText) };
-}
-
-/** Cuts at code point boundaries so no emoji is split in half. */
-function cutCodePoints(text: string, max: number): [string, string] {
-	let end = Math.min(max, text.length);
-	const code = text.charCodeAt(end - 1);
-	if (end < text.length && code >= 0xd800 && code <= 0xdbff) end -= 1;
-	return [text.slice(0, end), text.slice(end)];
-}
-
-/** Splits long text at line ends (then hard) into pieces of at most `max` UTF-16 units. */
-export function splitText(text: string, max: number): string[] {
-	if (text.length <= max) return [text];
-	const out: string[] = [];
-	let current = '';
-	for (const line of text.split('\n')) {
-		const candidate = current === '' ? line : `${current}\n${line}`;
-		if (candidate.length <= max) {
-			current = candidate;
-			continue;
-		}
-		if (current !== '') out.push(current);
-		let rest = line;
-		while (rest.length > max) {
-			const [head, tail] = cutCodePoints(rest, max);
-			out.push(head);
-			rest = tail;
-		}
-		current = rest;
-	}
-	if (current !== '') out.push(current);
-	return out;
 }
 
 /** Truncates to at most `max` UTF-8 bytes without splitting a character. */
@@ -192,7 +161,7 @@ export function renderTelegram(message: Message, options: RenderOptions, report:
 
 	const sendText = (partIndex: number, source: string, format: 'plain' | 'markdown' | 'html', what: string): void => {
 		let sent = false;
-		for (const chunk of splitText(source, TEXT_LIMIT)) {
+		for (const chunk of splitLines(source, TEXT_LIMIT)) {
 			const out = formatText(chunk, format);
 			if (out.text.trim() === '') continue;
 			push(partIndex, 'sendMessage', { text: out.text, ...(out.parse_mode ? { parse_mode: out.parse_mode } : {}) });

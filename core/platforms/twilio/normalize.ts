@@ -22,7 +22,7 @@ import {
 } from '../../schema/message';
 import { compact, isRecord, type Json } from '../../util/object';
 import { eventId, messageId } from '../shared/ids';
-import { parseVendor } from '../shared/vendor';
+import { readVendor, vendorSchema } from '../shared/vendor';
 import type { NormalizeContext, NormalizeOutput } from '../types';
 import { mapTwilioStatus, twilioErrorInfo } from './map-twilio-status';
 
@@ -33,9 +33,11 @@ const optionalText = z.string().optional();
 /**
  * Only the fields read by name; MediaUrl{N}, Referral*, geo fields are read off the record directly.
  * Everything is optional here because inbound messages and status callbacks share the schema; the
- * fields each kind needs are required where the kind is known (see `need`).
+ * fields each kind needs are required where the kind is known (see `need`). A form whose declared
+ * fields are strings or absent passes the compiled guard and is used as is; zod runs only to name the
+ * field that is off.
  */
-const twilioFormSchema = z.looseObject({
+const twilioFormSchema = vendorSchema(z.looseObject({
 	MessageSid: optionalText,
 	SmsMessageSid: optionalText,
 	SmsSid: optionalText,
@@ -66,22 +68,8 @@ const twilioFormSchema = z.looseObject({
 	Label: optionalText,
 	OriginalRepliedMessageSid: optionalText,
 	OriginalRepliedMessageSender: optionalText,
-});
-export type TwilioForm = z.output<typeof twilioFormSchema>;
-const FORM_KEYS = Object.keys(twilioFormSchema.shape);
-
-/**
- * Every declared field is an optional string, so a form whose declared fields are strings or absent is
- * already what the schema would return: skip zod's copy on that (usual) path and let zod produce the
- * error, with its path, only when something is off.
- */
-function checkFields(form: Json): TwilioForm {
-	for (const key of FORM_KEYS) {
-		const value = form[key];
-		if (value !== undefined && typeof value !== 'string') return parseVendor(TWILIO, twilioFormSchema, form);
-	}
-	return form as TwilioForm;
-}
+}));
+export type TwilioForm = z.output<typeof twilioFormSchema.schema>;
 
 /** Channel address prefixes Twilio uses in From/To (`whatsapp:+447700900321`). */
 const ADDRESS_CHANNELS: Readonly<Record<string, Channel>> = { whatsapp: 'whatsapp', messenger: 'messenger', rcs: 'rcs' };
@@ -141,7 +129,7 @@ export function readTwilioForm(request: ParsedRequest): { form: Json; fields: Tw
 	if (request.bodyKind === 'empty') throw new MalformedBodyError('The Twilio webhook body is empty');
 	const body = request.body;
 	if (!isRecord(body)) throw new PayloadMismatchError(TWILIO, '', 'a form-encoded webhook body (field=value pairs)');
-	return { form: body, fields: checkFields(body) };
+	return { form: body, fields: readVendor(TWILIO, twilioFormSchema, body) };
 }
 
 function mediaKind(contentType: string, messageType: string | undefined): MediaKind {

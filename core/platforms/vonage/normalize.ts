@@ -22,7 +22,7 @@ import {
 import { compact, isRecord, str, type Json } from '../../util/object';
 import { fromDateString } from '../../util/time';
 import { eventId, messageId } from '../shared/ids';
-import { parseVendor } from '../shared/vendor';
+import { parseVendor, readVendor, vendorSchema } from '../shared/vendor';
 import type { NormalizeContext, NormalizeOutput } from '../types';
 import { mapVonageStatus, vonageErrorRetryable } from './map-vonage-status';
 
@@ -42,7 +42,7 @@ const PHONE_CHANNELS = new Set(['sms', 'mms', 'whatsapp', 'viber_service', 'rcs'
 const optionalText = z.string().optional();
 const numberLike = z.union([z.number(), z.string()]);
 
-const inboundSchema = z.looseObject({
+const inboundSchema = vendorSchema(z.looseObject({
 	channel: z.string(),
 	message_uuid: z.string().min(1),
 	to: z.string(),
@@ -56,10 +56,10 @@ const inboundSchema = z.looseObject({
 	context: z.looseObject({ message_uuid: optionalText, message_from: optionalText }).optional(),
 	sms: z.looseObject({ num_messages: numberLike.optional(), keyword: optionalText }).optional(),
 	usage: z.looseObject({ price: numberLike.optional(), currency: optionalText }).optional(),
-});
-type VonageInbound = z.output<typeof inboundSchema>;
+}));
+type VonageInbound = z.output<typeof inboundSchema.schema>;
 
-const statusSchema = z.looseObject({
+const statusSchema = vendorSchema(z.looseObject({
 	message_uuid: z.string().min(1),
 	status: z.string(),
 	timestamp: optionalText,
@@ -73,60 +73,14 @@ const statusSchema = z.looseObject({
 		.optional(),
 	destination: z.looseObject({ network_code: optionalText }).optional(),
 	sms: z.looseObject({ count_total: numberLike.optional() }).optional(),
-});
-type VonageStatus = z.output<typeof statusSchema>;
+}));
+type VonageStatus = z.output<typeof statusSchema.schema>;
 
-const mediaSchema = z.looseObject({ url: z.string().min(1), caption: optionalText, name: optionalText });
-type VonageMedia = z.output<typeof mediaSchema>;
+const mediaSchema = vendorSchema(z.looseObject({ url: z.string().min(1), caption: optionalText, name: optionalText }));
+type VonageMedia = z.output<typeof mediaSchema.schema>;
 const locationSchema = z.looseObject({ lat: numberLike, long: numberLike, name: optionalText, address: optionalText });
 const replySchema = z.looseObject({ id: z.string(), title: optionalText, description: optionalText });
 const buttonSchema = z.looseObject({ payload: optionalText, text: optionalText });
-
-// Cheap guards for the usual path: when they hold, the value is exactly what the (copying) zod parse
-// would return, so zod only runs to name the path of whatever is wrong.
-type Guard = (value: Json) => boolean;
-const isStr = (v: unknown) => typeof v === 'string';
-const optStr = (v: unknown) => v === undefined || typeof v === 'string';
-const optNumLike = (v: unknown) => v === undefined || typeof v === 'string' || typeof v === 'number';
-const optRecord = (v: unknown, guard: Guard) => v === undefined || (isRecord(v) && guard(v));
-
-const inboundGuard: Guard = (v) =>
-	isStr(v.channel) &&
-	isStr(v.message_uuid) &&
-	v.message_uuid !== '' &&
-	isStr(v.to) &&
-	isStr(v.from) &&
-	v.from !== '' &&
-	isStr(v.message_type) &&
-	optStr(v.timestamp) &&
-	optStr(v.text) &&
-	optStr(v.client_ref) &&
-	optStr(v.context_status) &&
-	optRecord(v.profile, (p) => optStr(p.name)) &&
-	optRecord(v.context, (c) => optStr(c.message_uuid) && optStr(c.message_from)) &&
-	optRecord(v.sms, (s) => optNumLike(s.num_messages) && optStr(s.keyword)) &&
-	optRecord(v.usage, (u) => optNumLike(u.price) && optStr(u.currency));
-
-const statusGuard: Guard = (v) =>
-	isStr(v.message_uuid) &&
-	v.message_uuid !== '' &&
-	isStr(v.status) &&
-	optStr(v.timestamp) &&
-	optStr(v.to) &&
-	optStr(v.from) &&
-	optStr(v.channel) &&
-	optStr(v.client_ref) &&
-	optRecord(v.usage, (u) => optNumLike(u.price) && optStr(u.currency)) &&
-	optRecord(v.error, (e) => optStr(e.type) && optNumLike(e.title) && optStr(e.detail) && optStr(e.instance)) &&
-	optRecord(v.destination, (d) => optStr(d.network_code)) &&
-	optRecord(v.sms, (s) => optNumLike(s.count_total));
-
-const mediaGuard: Guard = (v) => isStr(v.url) && v.url !== '' && optStr(v.caption) && optStr(v.name);
-
-function vet<S extends z.ZodType>(schema: S, guard: Guard, value: unknown, path: string): z.output<S> {
-	if (isRecord(value) && guard(value)) return value as z.output<S>;
-	return parseVendor(VONAGE, schema, value, path);
-}
 
 function timestamp(value: string | undefined, path: string, context: NormalizeContext): string {
 	if (value === undefined) return context.now().toISOString();
@@ -186,7 +140,7 @@ function convertContent(payload: Json, type: string, base: string): Part {
 		case 'file':
 		case 'sticker':
 		case 'vcard':
-			return mediaPart(type, vet(mediaSchema, mediaGuard, payload[type], at(type)));
+			return mediaPart(type, readVendor(VONAGE, mediaSchema, payload[type], at(type)));
 		case 'location': {
 			const location = parseVendor(VONAGE, locationSchema, payload.location, at('location'));
 			return compact({
@@ -226,7 +180,7 @@ function convertContent(payload: Json, type: string, base: string): Part {
 }
 
 export function convertVonageMessage(value: unknown, path: string, context: NormalizeContext): Message {
-	const inbound: VonageInbound = vet(inboundSchema, inboundGuard, value, path);
+	const inbound: VonageInbound = readVendor(VONAGE, inboundSchema, value, path);
 	const payload = inbound as Json;
 	const channel = channelOf(inbound.channel);
 	const at = (field: string) => `${path}${path ? '.' : ''}${field}`;
@@ -261,7 +215,7 @@ export function convertVonageMessage(value: unknown, path: string, context: Norm
 }
 
 export function convertVonageStatus(value: unknown, path: string, context: NormalizeContext): DeliveryEvent {
-	const report: VonageStatus = vet(statusSchema, statusGuard, value, path);
+	const report: VonageStatus = readVendor(VONAGE, statusSchema, value, path);
 	const at = (field: string) => `${path}${path ? '.' : ''}${field}`;
 	const time = timestamp(report.timestamp, at('timestamp'), context);
 	const channel = channelOf(report.channel);

@@ -6,9 +6,9 @@
  * (nested arrays as `unknown[]`, validated item by item with their own path), so a mismatch names
  * the exact JSON path and unknown fields pass untouched.
  *
- * The hot shapes (envelope levels, message, text, media, status) are read through `readVendor`: a
- * typeof guard accepts the common case without copying, and anything it does not accept is parsed by
- * the schema, which coerces or throws with the path. Keep each guard at least as strict as its schema.
+ * The hot shapes (envelope levels, message, text, media, status) are read through `readVendor`: the
+ * schema's compiled guard (../shared/vendor.ts) accepts the common case without copying, and anything
+ * it does not accept is parsed by the schema, which coerces or throws with the path.
  *
  * Metadata keeps vendor fields under their vendor names (`phone_number_id`, `referral`, `pricing`…).
  */
@@ -26,25 +26,11 @@ import {
 	type Part,
 	type Participant,
 } from '../../schema/message';
-import { compact, num, type Json } from '../../util/object';
+import { compact, isRecord, num, type Json } from '../../util/object';
 import type { NormalizeContext, NormalizeOutput } from '../types';
 import { eventId, messageId } from '../shared/ids';
-import {
-	META_OBJECTS,
-	graphId,
-	graphTimestamp,
-	isObject,
-	isoFromSeconds,
-	metaEntries,
-	nonEmptyString,
-	optArray,
-	optBoolean,
-	optId,
-	optString,
-	optTimestamp,
-	readVendor,
-} from '../shared/meta';
-import { parseVendor } from '../shared/vendor';
+import { META_OBJECTS, graphId, graphTimestamp, isoFromSeconds, metaEntries } from '../shared/meta';
+import { parseVendor, readVendor, vendorSchema } from '../shared/vendor';
 import { mapWhatsAppStatus, whatsappErrorRetryable } from './map-whatsapp-status';
 
 const PLATFORM = 'whatsapp';
@@ -52,8 +38,8 @@ const PLATFORM = 'whatsapp';
 // ---------------------------------------------------------------------------------------------------
 // Partial vendor schemas: only what is read.
 
-const entrySchema = z.looseObject({ id: graphId.optional(), changes: z.array(z.unknown()) });
-const changeSchema = z.looseObject({ field: z.string().optional(), value: z.unknown() });
+const entrySchema = vendorSchema(z.looseObject({ id: graphId.optional(), changes: z.array(z.unknown()) }));
+const changeSchema = vendorSchema(z.looseObject({ field: z.string().optional(), value: z.unknown() }));
 
 const waContactProfileSchema = z.looseObject({
 	profile: z.looseObject({ name: z.string().optional() }).optional(),
@@ -62,7 +48,7 @@ const waContactProfileSchema = z.looseObject({
 });
 type WaContactProfile = z.output<typeof waContactProfileSchema>;
 
-const valueSchema = z.looseObject({
+const valueSchema = vendorSchema(z.looseObject({
 	metadata: z
 		.looseObject({ display_phone_number: graphId.optional(), phone_number_id: graphId.optional() })
 		.optional(),
@@ -71,7 +57,7 @@ const valueSchema = z.looseObject({
 	message_echoes: z.array(z.unknown()).optional(),
 	statuses: z.array(z.unknown()).optional(),
 	errors: z.array(z.unknown()).optional(),
-});
+}));
 
 const waErrorSchema = z.looseObject({
 	code: z.union([z.number(), z.string()]).optional(),
@@ -82,7 +68,7 @@ const waErrorSchema = z.looseObject({
 });
 type WaError = z.output<typeof waErrorSchema>;
 
-const messageSchema = z.looseObject({
+const messageSchema = vendorSchema(z.looseObject({
 	from: graphId.optional(),
 	from_user_id: z.string().optional(),
 	to: graphId.optional(),
@@ -100,11 +86,11 @@ const messageSchema = z.looseObject({
 		.optional(),
 	referral: z.record(z.string(), z.unknown()).optional(),
 	errors: z.array(waErrorSchema).optional(),
-});
-type WaMessage = z.output<typeof messageSchema>;
+}));
+type WaMessage = z.output<typeof messageSchema.schema>;
 
-const textSchema = z.looseObject({ body: z.string() });
-const mediaSchema = z.looseObject({
+const textSchema = vendorSchema(z.looseObject({ body: z.string() }));
+const mediaSchema = vendorSchema(z.looseObject({
 	id: graphId.optional(),
 	url: z.string().optional(),
 	link: z.string().optional(),
@@ -115,7 +101,7 @@ const mediaSchema = z.looseObject({
 	file_size: z.number().int().nonnegative().optional(),
 	voice: z.boolean().optional(),
 	animated: z.boolean().optional(),
-});
+}));
 const coordinate = (limit: number) =>
 	z
 		.union([z.number(), z.string().min(1)])
@@ -161,7 +147,7 @@ const orderSchema = z.looseObject({
 });
 const systemSchema = z.looseObject({ body: z.string().optional(), type: z.string().optional() });
 
-const statusSchema = z.looseObject({
+const statusSchema = vendorSchema(z.looseObject({
 	id: z.string().min(1),
 	status: z.string().min(1),
 	timestamp: graphTimestamp.optional(),
@@ -171,73 +157,7 @@ const statusSchema = z.looseObject({
 	pricing: z.unknown().optional(),
 	errors: z.array(waErrorSchema).optional(),
 	biz_opaque_callback_data: z.string().optional(),
-});
-
-// Fast guards (see readVendor): each accepts a subset of what its schema accepts, unchanged.
-
-type Entry = z.output<typeof entrySchema>;
-type Change = z.output<typeof changeSchema>;
-type Value = z.output<typeof valueSchema>;
-type Status = z.output<typeof statusSchema>;
-
-function isEntry(v: unknown): v is Entry {
-	return isObject(v) && optId(v.id) && Array.isArray(v.changes);
-}
-function isChange(v: unknown): v is Change {
-	return isObject(v) && optString(v.field);
-}
-function isContactProfile(v: unknown): boolean {
-	return isObject(v) && (v.profile === undefined || (isObject(v.profile) && optString(v.profile.name))) && optId(v.wa_id) && optString(v.user_id);
-}
-function isValue(v: unknown): v is Value {
-	if (!isObject(v)) return false;
-	const metadata = v.metadata;
-	if (metadata !== undefined && !(isObject(metadata) && optId(metadata.display_phone_number) && optId(metadata.phone_number_id))) return false;
-	const contacts = v.contacts;
-	if (contacts !== undefined) {
-		if (!Array.isArray(contacts)) return false;
-		for (const contact of contacts) if (!isContactProfile(contact)) return false;
-	}
-	return optArray(v.messages) && optArray(v.message_echoes) && optArray(v.statuses) && optArray(v.errors);
-}
-function isMessage(v: unknown): v is WaMessage {
-	if (!isObject(v)) return false;
-	if (!(nonEmptyString(v.id) && nonEmptyString(v.type) && optId(v.from) && optString(v.from_user_id) && optId(v.to) && optTimestamp(v.timestamp))) return false;
-	// Rarer fields take the schema path.
-	const context = v.context;
-	if (context !== undefined && !(isObject(context) && optId(context.from) && optString(context.id) && optBoolean(context.forwarded) && optBoolean(context.frequently_forwarded))) return false;
-	return (v.referral === undefined || isObject(v.referral)) && v.errors === undefined;
-}
-function isText(v: unknown): v is z.output<typeof textSchema> {
-	return isObject(v) && typeof v.body === 'string';
-}
-function isMedia(v: unknown): v is z.output<typeof mediaSchema> {
-	return (
-		isObject(v) &&
-		optId(v.id) &&
-		optString(v.url) &&
-		optString(v.link) &&
-		optString(v.mime_type) &&
-		optString(v.sha256) &&
-		optString(v.caption) &&
-		optString(v.filename) &&
-		(v.file_size === undefined || (Number.isInteger(v.file_size) && (v.file_size as number) >= 0)) &&
-		optBoolean(v.voice) &&
-		optBoolean(v.animated)
-	);
-}
-function isStatus(v: unknown): v is Status {
-	return (
-		isObject(v) &&
-		nonEmptyString(v.id) &&
-		nonEmptyString(v.status) &&
-		optTimestamp(v.timestamp) &&
-		optId(v.recipient_id) &&
-		optString(v.recipient_user_id) &&
-		optString(v.biz_opaque_callback_data) &&
-		v.errors === undefined
-	);
-}
+}));
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -254,11 +174,11 @@ interface ValueContext {
 export function normalizeWhatsApp(request: ParsedRequest, context: NormalizeContext): NormalizeOutput {
 	const output: NormalizeOutput = { messages: [], events: [] };
 	for (const { entry, path } of metaEntries(PLATFORM, META_OBJECTS.whatsapp, request)) {
-		const parsedEntry = readVendor(PLATFORM, entrySchema, isEntry, entry, path);
+		const parsedEntry = readVendor(PLATFORM, entrySchema, entry, path);
 		const changes = parsedEntry.changes;
 		for (let c = 0; c < changes.length; c += 1) {
 			const changePath = `${path}.changes[${c}]`;
-			const change = readVendor(PLATFORM, changeSchema, isChange, changes[c], changePath);
+			const change = readVendor(PLATFORM, changeSchema, changes[c], changePath);
 			convertChange(change.field ?? 'messages', change.value, `${changePath}.value`, parsedEntry.id, context, output);
 		}
 	}
@@ -273,7 +193,7 @@ function convertChange(
 	context: NormalizeContext,
 	output: NormalizeOutput,
 ): void {
-	const value = readVendor(PLATFORM, valueSchema, isValue, rawValue, path);
+	const value = readVendor(PLATFORM, valueSchema, rawValue, path);
 	const ctx: ValueContext = {
 		entryId,
 		field,
@@ -337,7 +257,7 @@ function valueMetadata(ctx: ValueContext): Record<string, unknown> {
 }
 
 function convertMessage(raw: unknown, path: string, ctx: ValueContext, direction: 'inbound' | 'outbound'): Message {
-	const msg = readVendor(PLATFORM, messageSchema, isMessage, raw, path);
+	const msg = readVendor(PLATFORM, messageSchema, raw, path);
 	const business = businessParticipant(ctx);
 	const metadata = valueMetadata(ctx);
 
@@ -404,7 +324,7 @@ function convertContent(msg: WaMessage, raw: unknown, path: string, metadata: Re
 	const payload = (raw as Json)[type];
 	switch (type) {
 		case 'text': {
-			const text = readVendor(PLATFORM, textSchema, isText, payload, payloadPath);
+			const text = readVendor(PLATFORM, textSchema, payload, payloadPath);
 			return [{ type: 'text', text: text.body, format: 'plain' }];
 		}
 		case 'image':
@@ -412,7 +332,7 @@ function convertContent(msg: WaMessage, raw: unknown, path: string, metadata: Re
 		case 'audio':
 		case 'document':
 		case 'sticker': {
-			const media = readVendor(PLATFORM, mediaSchema, isMedia, payload, payloadPath);
+			const media = readVendor(PLATFORM, mediaSchema, payload, payloadPath);
 			const url = media.url ?? media.link;
 			if (media.id === undefined && url === undefined) throw new PayloadMismatchError(PLATFORM, `${payloadPath}.id`, 'a media id');
 			if (media.animated !== undefined) metadata.animated = media.animated;
@@ -478,7 +398,7 @@ function convertContent(msg: WaMessage, raw: unknown, path: string, metadata: Re
 		case 'unsupported': {
 			// Newer deliveries name what it was (`unsupported.type`: edit, poll_creation…).
 			const inner = (raw as Record<string, unknown>).unsupported;
-			const innerType = isRecordValue(inner) ? inner.type : undefined;
+			const innerType = isRecord(inner) ? inner.type : undefined;
 			const first = msg.errors?.[0];
 			return [
 				compact({
@@ -569,7 +489,7 @@ function notificationMessage(field: string, value: unknown, ctx: ValueContext): 
 		conversation: { id: conversationId, type: 'channel' },
 		recipients: business ? [business] : [],
 		timestamp,
-		parts: [{ type: 'system', event: field, data: isRecordValue(value) ? value : { value } }],
+		parts: [{ type: 'system', event: field, data: isRecord(value) ? value : { value } }],
 		metadata: { ...valueMetadata(ctx), field },
 	};
 	if (ctx.keepRaw) message.raw = value;
@@ -600,10 +520,6 @@ function webhookErrorsMessage(errors: unknown[], path: string, ctx: ValueContext
 	return message;
 }
 
-function isRecordValue(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Statuses
 
@@ -620,7 +536,7 @@ function convertError(error: WaError): DeliveryError {
 }
 
 function convertStatus(raw: unknown, path: string, ctx: ValueContext): DeliveryEvent {
-	const status = readVendor(PLATFORM, statusSchema, isStatus, raw, path);
+	const status = readVendor(PLATFORM, statusSchema, raw, path);
 	const timestamp = timestampOf(status.timestamp, `${path}.timestamp`, ctx.now);
 	const recipient = status.recipient_id ?? status.recipient_user_id;
 	const metadata = valueMetadata(ctx);

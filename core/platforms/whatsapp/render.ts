@@ -22,7 +22,8 @@ import type {
 } from '../../schema/message';
 import { compact } from '../../util/object';
 import type { Degradation, PlatformPayload, RenderCapabilities, RenderOptions } from '../types';
-import { clip, containsUrl, splitText } from '../shared/meta';
+import { containsUrl } from '../shared/meta';
+import { clip, splitText } from '../shared/text';
 import { markdownToWhatsApp } from './convert-markdown';
 
 export const WHATSAPP_LIMITS = {

@@ -1,45 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MalformedBodyError, PayloadMismatchError, RenderError, SwitchboardError } from '../../../core/errors';
+import { MalformedBodyError, RenderError } from '../../../core/errors';
 import { normalize } from '../../../core/normalize';
 import { detectBrevo } from '../../../core/platforms/brevo';
 import { mapBrevoStatus } from '../../../core/platforms/brevo/map-brevo-status';
 import { render } from '../../../core/render';
 import { parseRequest, type InboundRequest } from '../../../core/request';
-import { MESSAGE_SCHEMA_ID, deliveryEventSchema, type DeliveryEvent, type MessageInput } from '../../../core/schema/message';
+import { deliveryEventSchema, type DeliveryEvent } from '../../../core/schema/message';
 import { fixtureBytes, fixtureJson, fixtureNames, fixtureRequest } from '../../support/fixtures';
+import { JSON_HEADERS, assertDetectsExactly, assertTruncationsTyped, assertWrongTypesTyped, jsonRequest as json, mismatchOf, onlyEvent as onlyEventOf, outboundMessages, type Json as Item } from '../../support/platform-test-kit';
 
 const NOW = '2026-05-28T16:00:00.000Z';
 const now = () => new Date(NOW);
-const JSON_HEADERS = { 'Content-Type': 'application/json' };
 const BREVO_FIXTURES = fixtureNames().filter((n) => n.startsWith('brevo-'));
 const MESSAGE_ID = '<202605281510.81726354910@smtp-relay.mailin.fr>';
 
-type Item = Record<string, unknown>;
-
-function json(body: unknown): InboundRequest {
-	return { body: Buffer.from(JSON.stringify(body)), headers: JSON_HEADERS };
-}
-
-function onlyEvent(request: InboundRequest): DeliveryEvent {
-	const result = normalize(request, { now });
-	assert.equal(result.platform, 'brevo');
-	assert.equal(result.messages.length, 0);
-	assert.equal(result.events.length, 1);
-	return result.events[0]!;
-}
+const onlyEvent = (request: InboundRequest): DeliveryEvent => onlyEventOf(request, 'brevo', { now });
+const mismatch = mismatchOf('brevo');
 
 function eventOf(extra: Item, base = 'brevo-webhook-delivered.json'): DeliveryEvent {
 	return onlyEvent(json({ ...fixtureJson<Item>(base), ...extra }));
-}
-
-function mismatch(fn: () => unknown, path: string): void {
-	assert.throws(fn, (error: unknown) => {
-		assert.ok(error instanceof PayloadMismatchError, `expected PayloadMismatchError, got ${String(error)}`);
-		assert.equal(error.platform, 'brevo');
-		assert.equal(error.path, path);
-		return true;
-	});
 }
 
 describe('brevo fixtures', () => {
@@ -108,9 +88,7 @@ describe('brevo fixtures', () => {
 	});
 
 	it('detect() claims exactly the Brevo fixtures', () => {
-		for (const name of fixtureNames()) {
-			assert.equal(detectBrevo(parseRequest(fixtureRequest(name))).match, name.startsWith('brevo-'), name);
-		}
+		assertDetectsExactly(detectBrevo, (name) => name.startsWith('brevo-'));
 	});
 
 	it('detect(): arrays of Brevo events yes, SendGrid arrays no', () => {
@@ -190,50 +168,23 @@ describe('brevo malformed input', () => {
 	});
 
 	it('every truncation of every fixture normalizes or fails with a typed error', () => {
-		for (const name of BREVO_FIXTURES) {
-			const bytes = fixtureBytes(name);
-			for (let n = 0; n <= bytes.length; n += 1) {
-				try {
-					normalize({ body: bytes.subarray(0, n), headers: JSON_HEADERS }, { platform: 'brevo', now });
-				} catch (error) {
-					assert.ok(error instanceof SwitchboardError, `${name}[0..${n}]: ${String(error)}`);
-					if (error instanceof PayloadMismatchError) assert.notEqual(error.path, '(unknown)');
-				}
-			}
-		}
+		assertTruncationsTyped(BREVO_FIXTURES, fixtureBytes, (body) => normalize({ body, headers: JSON_HEADERS }, { platform: 'brevo', now }));
 	});
 
 	it('fields of the wrong type anywhere give a typed error or a valid event', () => {
 		const base = fixtureJson<Item>('brevo-webhook-hard-bounce.json');
-		for (const key of Object.keys(base)) {
-			for (const value of [null, 42, 'x', [], {}, -1]) {
-				try {
-					const result = normalize(json({ ...base, [key]: value }), { platform: 'brevo', now });
-					for (const e of result.events) assert.ok(deliveryEventSchema.safeParse(e).success, `${key}=${JSON.stringify(value)}`);
-				} catch (error) {
-					assert.ok(error instanceof PayloadMismatchError, `${key}=${JSON.stringify(value)}: ${String(error)}`);
-					assert.notEqual(error.path, '(unknown)');
-				}
-			}
-		}
+		assertWrongTypesTyped(base, [null, 42, 'x', [], {}, -1], (body) => normalize(json(body), { platform: 'brevo', now }));
 	});
 });
 
-function email(parts: MessageInput['parts'], extra: Partial<MessageInput> = {}): MessageInput {
-	return {
-		schema: MESSAGE_SCHEMA_ID,
-		id: 'msg_42',
-		channel: 'email',
-		provider: 'brevo',
-		direction: 'outbound',
-		conversation: { id: 'dana.ortiz@example.net', type: 'direct' },
-		recipients: [{ id: 'dana.ortiz@example.net', name: 'Dana' }],
-		timestamp: '2026-05-28T14:31:02.000Z',
-		parts,
-		metadata: { subject: 'Reset your password' },
-		...extra,
-	};
-}
+const email = outboundMessages({
+	id: 'msg_42',
+	channel: 'email',
+	provider: 'brevo',
+	conversation: { id: 'dana.ortiz@example.net', type: 'direct' },
+	recipients: [{ id: 'dana.ortiz@example.net', name: 'Dana' }],
+	metadata: { subject: 'Reset your password' },
+});
 
 describe('brevo render', () => {
 	const from = { from: 'Acme <no-reply@example.com>' };

@@ -23,9 +23,10 @@ import { findPlatform } from '../../../core/platforms/registry';
 import type { PlatformPayload } from '../../../core/platforms/types';
 import { render } from '../../../core/render';
 import { parseRequest, type InboundRequest } from '../../../core/request';
-import { deliveryEventSchema, messageSchema, MESSAGE_SCHEMA_ID, type Message, type Part } from '../../../core/schema/message';
+import { messageSchema, MESSAGE_SCHEMA_ID, type Message, type Part } from '../../../core/schema/message';
 import { arbMessage } from '../../support/arbitraries';
-import { fixtureNames, fixtureRequest } from '../../support/fixtures';
+import { fixtureRequest } from '../../support/fixtures';
+import { assertDetectsExactly, assertValidOutput, expectMismatch, jsonRequest, outboundMessages } from '../../support/platform-test-kit';
 
 const NOW = new Date('2026-01-02T03:04:05.000Z');
 const now = () => NOW;
@@ -114,9 +115,6 @@ function scalaBody() {
 	};
 }
 
-function jsonRequest(body: unknown, headers: Record<string, string> = {}): InboundRequest {
-	return { body: Buffer.from(JSON.stringify(body)), headers: { 'Content-Type': 'application/json', ...headers } };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Knry-like: one message (or one status) per POST, told apart by "type"; identified by a header.
@@ -194,10 +192,6 @@ function normalizeKnry(body: unknown, keepRaw = true) {
 	return normalize(jsonRequest(body, KNRY_HEADERS), { customMappings: [knryMapping], now, keepRaw });
 }
 
-function assertValid(result: { messages: unknown[]; events: unknown[] }): void {
-	for (const m of result.messages) assert.equal(messageSchema.safeParse(m).success, true, JSON.stringify(messageSchema.safeParse(m).error?.issues));
-	for (const e of result.events) assert.equal(deliveryEventSchema.safeParse(e).success, true, JSON.stringify(deliveryEventSchema.safeParse(e).error?.issues));
-}
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -205,7 +199,7 @@ describe('custom mapping: Scala360-like batches', () => {
 	test('auto-detects and reads every message and status, in order, field by field', () => {
 		const result = normalizeScala();
 		assert.equal(result.platform, 'scala360');
-		assertValid(result);
+		assertValidOutput(result);
 		assert.equal(result.messages.length, 3);
 		assert.equal(result.events.length, 3);
 
@@ -324,7 +318,7 @@ describe('custom mapping: Knry-like single messages', () => {
 	test('text message: numbers become text ids, value tables translate, metadata copies', () => {
 		const result = normalizeKnry(knryText);
 		assert.equal(result.platform, 'knry');
-		assertValid(result);
+		assertValidOutput(result);
 		assert.equal(result.events.length, 0);
 		const [m] = result.messages as [Message];
 		assert.equal(m.id, 'knry:knry_01HZY8K2V9');
@@ -400,7 +394,7 @@ describe('custom mapping: Knry-like single messages', () => {
 	test('status bodies are recognised by events.when and read as delivery events', () => {
 		const seen = { type: 'status', ref: 'knry_out_5531', status: 'seen', at: '2026-05-28T08:35:00-06:00', recipient: '5215512345678' };
 		const result = normalizeKnry(seen);
-		assertValid(result);
+		assertValidOutput(result);
 		assert.equal(result.messages.length, 0);
 		const [event] = result.events;
 		assert.equal(event!.providerMessageId, 'knry_out_5531');
@@ -427,7 +421,7 @@ describe('custom mapping: Knry-like single messages', () => {
 		} satisfies CustomMapping;
 		const request = jsonRequest({ receipts: [{ msg: 'o-1', when: 1779981300, rid: 'r-1' }, { msg: 'o-2', rid: 'r-2' }] }, { 'X-Receipt-Source': 'hub' });
 		const result = normalize(request, { customMappings: [receipts], now });
-		assertValid(result);
+		assertValidOutput(result);
 		assert.equal(result.messages.length, 0);
 		assert.deepEqual(
 			result.events.map((e) => [e.id, e.providerMessageId, e.status, e.providerStatus, e.timestamp, e.providerEventId]),
@@ -541,13 +535,7 @@ describe('custom mapping: detection', () => {
 	});
 
 	test('the example mappings claim none of the provider fixtures', () => {
-		const adapters = [createCustomAdapter(scalaMapping), createCustomAdapter(knryMapping)];
-		const names = fixtureNames();
-		assert.ok(names.length > 50);
-		for (const name of names) {
-			const request = parseRequest(fixtureRequest(name));
-			for (const adapter of adapters) assert.equal(adapter.detect!(request).match, false, `${adapter.id} claimed ${name}`);
-		}
+		for (const adapter of [createCustomAdapter(scalaMapping), createCustomAdapter(knryMapping)]) assertDetectsExactly(adapter.detect!, () => false);
 	});
 
 	test('two mappings that both match are refused as ambiguous, not guessed', () => {
@@ -732,13 +720,7 @@ describe('custom mapping: every class of mapping error names the setting and the
 // ---------------------------------------------------------------------------------------------------
 
 function mismatch(fn: () => unknown, path: string, expected?: RegExp, platform = 'scala360'): void {
-	assert.throws(fn, (error: unknown) => {
-		assert.ok(error instanceof PayloadMismatchError, `expected PayloadMismatchError, got ${String(error)}`);
-		assert.equal(error.platform, platform);
-		assert.equal(error.path, path);
-		if (expected) assert.match(error.message, expected);
-		return true;
-	});
+	expectMismatch(fn, platform, path, expected);
 }
 
 describe('custom mapping: payloads that do not match name the path', () => {
@@ -810,18 +792,13 @@ describe('custom mapping: payloads that do not match name the path', () => {
 
 // ---------------------------------------------------------------------------------------------------
 
-const outbound = (parts: Message['parts'], extra: Partial<Message> = {}): Message => ({
-	schema: MESSAGE_SCHEMA_ID,
+const outbound = outboundMessages({
 	id: 'out-1',
 	channel: 'whatsapp',
 	provider: 'scala360',
-	direction: 'outbound',
 	conversation: { id: '+5215512345678', type: 'direct' },
-	recipients: [{ id: '+5215512345678' }],
 	timestamp: '2026-05-28T14:40:00.000Z',
-	parts,
 	metadata: {},
-	...extra,
 });
 
 describe('custom mapping: render back into the provider format', () => {

@@ -1,58 +1,35 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MalformedBodyError, PayloadMismatchError, RenderError, SwitchboardError } from '../../../core/errors';
+import { MalformedBodyError, RenderError } from '../../../core/errors';
 import { normalize } from '../../../core/normalize';
 import { detectGoogleChat, googleChatAdapter } from '../../../core/platforms/googlechat';
-import { markdownToGoogleChat } from '../../../core/platforms/telegram/markdown';
+import { markdownToGoogleChat } from '../../../core/platforms/shared/markdown';
 import { render } from '../../../core/render';
 import { parseRequest, type InboundRequest } from '../../../core/request';
-import { MESSAGE_SCHEMA_ID, messageSchema, type Message, type MessageInput, type Part } from '../../../core/schema/message';
+import { MESSAGE_SCHEMA_ID, type Message, type MessageInput, type Part } from '../../../core/schema/message';
 import { arbMessage } from '../../support/arbitraries';
 import { fixtureBytes, fixtureJson, fixtureNames, fixtureRequest } from '../../support/fixtures';
 import { deliverGoogleChat, SENDER_APP } from '../../support/inbound/googlechat';
+import { assertDetectsExactly, only, roundTrip, assertFieldCorruptionTyped, jsonRequest, mismatchOf, normalizeFixture, onlyMessage, type Json } from '../../support/platform-test-kit';
 
 const NOW = new Date('2026-06-01T08:00:00.000Z');
 const opts = { now: () => NOW };
 const CHAT_FIXTURES = fixtureNames().filter((f) => f.startsWith('googlechat-event-'));
 
-type Json = Record<string, unknown>;
-
 const messageEvent = fixtureJson<Json & { message: Json; space: Json; user: Json }>('googlechat-event-message.json');
 const ana = { id: 'users/112233445566778899001', name: 'Ana Silva', email: 'ana.silva@example.com' };
 
-function jsonRequest(body: unknown): InboundRequest {
-	return { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) };
-}
+const one = (request: InboundRequest, platform?: string): Message => onlyMessage(request, 'googlechat', { ...opts, platform });
 
-function one(request: InboundRequest, platform?: string): Message {
-	const result = normalize(request, { ...opts, ...(platform ? { platform } : {}) });
-	assert.equal(result.platform, 'googlechat');
-	assert.equal(result.events.length, 0);
-	assert.equal(result.messages.length, 1);
-	messageSchema.parse(result.messages[0]);
-	return result.messages[0]!;
-}
-
-function expectMismatch(fn: () => unknown, path: string): void {
-	assert.throws(fn, (error: unknown) => {
-		assert.ok(error instanceof PayloadMismatchError, `expected PayloadMismatchError, got ${String(error)}`);
-		assert.equal(error.platform, 'googlechat');
-		assert.equal(error.path, path);
-		return true;
-	});
-}
+const expectMismatch = mismatchOf('googlechat');
 
 describe('googlechat normalize: fixtures', () => {
 	it('every event fixture auto-detects and reads the same from bytes, string and object', () => {
 		assert.equal(CHAT_FIXTURES.length, 3);
 		for (const name of CHAT_FIXTURES) {
-			const fromBytes = normalize(fixtureRequest(name), opts);
-			assert.equal(fromBytes.platform, 'googlechat', name);
+			const fromBytes = normalizeFixture(name, 'googlechat', opts);
 			assert.equal(fromBytes.messages.length, 1);
-			for (const m of fromBytes.messages) messageSchema.parse(m);
-			assert.deepEqual(normalize(fixtureRequest(name, { asString: true }), opts), fromBytes, name);
-			assert.deepEqual(normalize(fixtureRequest(name, { parsed: true }), opts), fromBytes, name);
 			assert.deepEqual(fromBytes.messages[0]!.raw, fixtureJson(name));
 		}
 	});
@@ -234,40 +211,13 @@ describe('googlechat normalize: errors', () => {
 	it('random corruption yields messages or typed errors, never a TypeError', () => {
 		const bodies = CHAT_FIXTURES.map((f) => fixtureJson<Json>(f));
 		bodies.push({ commonEventObject: { hostApp: 'CHAT' }, chat: { user: messageEvent.user, eventTime: '2026-05-28T15:20:00Z', messagePayload: { message: messageEvent.message, space: messageEvent.space } } });
-		const junk = fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.boolean(), fc.constant([]), fc.constant({}));
-		fc.assert(
-			fc.property(fc.integer({ min: 0, max: bodies.length - 1 }), fc.array(fc.tuple(fc.nat(), junk), { minLength: 1, maxLength: 4 }), (index, edits) => {
-				const body = structuredClone(bodies[index]!);
-				for (const [at, value] of edits) {
-					const objects: Json[] = [];
-					const walk = (v: unknown) => {
-						if (v && typeof v === 'object') {
-							if (!Array.isArray(v)) objects.push(v as Json);
-							for (const child of Object.values(v)) walk(child);
-						}
-					};
-					walk(body);
-					const target = objects[at % objects.length]!;
-					const keys = Object.keys(target);
-					if (keys.length) target[keys[at % keys.length]!] = value;
-				}
-				try {
-					for (const m of normalize(jsonRequest(body), { ...opts, platform: 'googlechat' }).messages) messageSchema.parse(m);
-				} catch (error) {
-					assert.ok(error instanceof SwitchboardError, `unexpected ${String(error)}`);
-					assert.notEqual((error as PayloadMismatchError).path, '(unknown)');
-				}
-			}),
-			{ numRuns: 500 },
-		);
+		assertFieldCorruptionTyped({ bodies, run: (body) => normalize(jsonRequest(body), { ...opts, platform: 'googlechat' }), numRuns: 500 });
 	});
 });
 
 describe('googlechat detect', () => {
 	it('claims exactly the Google Chat event fixtures (not the outbound Message body)', () => {
-		for (const name of fixtureNames()) {
-			assert.equal(detectGoogleChat(parseRequest(fixtureRequest(name))).match, name.startsWith('googlechat-event-'), name);
-		}
+		assertDetectsExactly(detectGoogleChat, (name) => name.startsWith('googlechat-event-'));
 	});
 
 	it('claims add-on events', () => {
@@ -445,12 +395,7 @@ describe('googlechat round trip', () => {
 	it('normalize(deliver(render(m))) keeps the text', () => {
 		fc.assert(
 			fc.property(arbMessage('googlechat', 'googlechat', ['text']), (message) => {
-				const rendered = render(message, 'googlechat');
-				assert.deepEqual(rendered.degradations, []);
-				const received = deliverGoogleChat(rendered.payloads).flatMap((r) => normalize(r, opts).messages);
-				assert.equal(received.length, 1);
-				const m = received[0]!;
-				messageSchema.parse(m);
+				const m = only(roundTrip(message, 'googlechat', deliverGoogleChat, { normalize: opts }));
 				assert.deepEqual(m.sender, { id: SENDER_APP.name, name: SENDER_APP.displayName, isBot: true });
 				assert.equal(m.conversation.id, `spaces/${message.recipients[0]!.id}`);
 				assert.deepEqual(m.parts, [{ type: 'text', text: message.parts.map((p) => (p as Extract<Part, { type: 'text' }>).text).join('\n'), format: 'plain' }]);

@@ -1,25 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MalformedBodyError, PayloadMismatchError, SwitchboardError } from '../../../core/errors';
+import { MalformedBodyError } from '../../../core/errors';
 import { normalize, type NormalizeResult } from '../../../core/normalize';
 import { instagramAdapter } from '../../../core/platforms/instagram';
 import { render } from '../../../core/render';
 import { parseRequest } from '../../../core/request';
-import {
-	MESSAGE_SCHEMA_ID,
-	deliveryEventSchema,
-	messageSchema,
-	type DeliveryEvent,
-	type Message,
-	type MessageInput,
-	type Part,
-} from '../../../core/schema/message';
+import { type Message } from '../../../core/schema/message';
 import { arbMessage } from '../../support/arbitraries';
 import { fixtureBytes, fixtureJson, fixtureNames, fixtureRequest } from '../../support/fixtures';
 import { deliverInstagram } from '../../support/inbound/instagram';
-
-type Json = Record<string, unknown>;
+import { JSON_HEADERS, assertDetectsExactly, assertInboundFrom, assertTypedOutcome, assertValidMessage, assertValidOutput, expectMismatch, normalizeFixture, normalizeValid, only, outboundMessages, textAndMedia as content, withCaptionsAsText as expectedContent, type Json } from '../../support/platform-test-kit';
 
 const NOW = new Date('2026-06-01T09:00:00.000Z');
 const now = () => NOW;
@@ -29,41 +20,10 @@ const IGSID = '987654321098765';
 const IG_ID = '17841400000000001';
 const mid = (n: string) => `aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDAwMDAwMDAwMDAxOjM0MDI4MjM2Njg0MTcxMDMwMTI0NDI1OTc4ODk3NzI4NjU1NjA${n}`;
 
-function assertValidMessage(message: Message): void {
-	const result = messageSchema.safeParse(message);
-	assert.ok(result.success, `message invalid: ${JSON.stringify(result.error?.issues)}`);
-}
-
-function assertValidEvent(event: DeliveryEvent): void {
-	const result = deliveryEventSchema.safeParse(event);
-	assert.ok(result.success, `event invalid: ${JSON.stringify(result.error?.issues)}`);
-}
-
-function only<T>(items: T[]): T {
-	assert.equal(items.length, 1, `expected exactly one item, got ${items.length}`);
-	return items[0]!;
-}
-
-function fixture(name: string): NormalizeResult {
-	const result = normalize(fixtureRequest(name), { now });
-	assert.equal(result.platform, 'instagram');
-	result.messages.forEach(assertValidMessage);
-	result.events.forEach(assertValidEvent);
-	return result;
-}
+const fixture = (name: string): NormalizeResult => normalizeValid(fixtureRequest(name), 'instagram', { now });
 
 function assertFromCustomer(message: Message, id: string, timestamp: string): void {
-	assert.equal(message.schema, MESSAGE_SCHEMA_ID);
-	assert.equal(message.id, `instagram:${id}`);
-	assert.equal(message.providerMessageId, id);
-	assert.equal(message.channel, 'instagram');
-	assert.equal(message.provider, 'instagram');
-	assert.equal(message.direction, 'inbound');
-	assert.deepEqual(message.conversation, { id: IGSID, type: 'direct' });
-	assert.deepEqual(message.sender, { id: IGSID });
-	assert.deepEqual(message.recipients, [{ id: IG_ID }]);
-	assert.equal(message.timestamp, timestamp);
-	assert.equal(message.metadata.ig_id, IG_ID);
+	assertInboundFrom(message, { platform: 'instagram', providerMessageId: id, sender: { id: IGSID }, recipients: [{ id: IG_ID }], timestamp, metadata: { ig_id: IG_ID } });
 }
 
 function ig(messaging: unknown[]): Json {
@@ -75,9 +35,8 @@ function item(event: Json): Json {
 }
 
 function run(body: unknown, options: { platform?: string } = {}): NormalizeResult {
-	const result = normalize({ body, headers: { 'content-type': 'application/json' } }, { now, ...options });
-	result.messages.forEach(assertValidMessage);
-	result.events.forEach(assertValidEvent);
+	const result = normalize({ body, headers: JSON_HEADERS }, { now, ...options });
+	assertValidOutput(result);
 	return result;
 }
 
@@ -91,9 +50,7 @@ describe('instagram: fixtures', () => {
 	it('auto-detects every webhook fixture, from a Buffer, a string and a parsed object alike', () => {
 		assert.equal(INBOUND_FIXTURES.length, 4);
 		for (const name of INBOUND_FIXTURES) {
-			const fromBuffer = fixture(name);
-			assert.deepEqual(normalize(fixtureRequest(name, { asString: true }), { now }), fromBuffer, name);
-			assert.deepEqual(normalize(fixtureRequest(name, { parsed: true }), { now }), fromBuffer, name);
+			const fromBuffer = normalizeFixture(name, 'instagram', { now });
 			assert.equal(fromBuffer.messages.length + fromBuffer.events.length, 1, name);
 		}
 	});
@@ -133,8 +90,7 @@ describe('instagram: fixtures', () => {
 
 describe('instagram: detection', () => {
 	it('claims exactly the Instagram webhook fixtures (not the verification GET)', () => {
-		const claimed = fixtureNames().filter((name) => instagramAdapter.detect!(parseRequest(fixtureRequest(name))).match);
-		assert.deepEqual(claimed.sort(), [...INBOUND_FIXTURES].sort());
+		assertDetectsExactly(instagramAdapter.detect!, (name) => INBOUND_FIXTURES.includes(name));
 	});
 
 	it('answers the verification GET when named explicitly', () => {
@@ -206,11 +162,7 @@ describe('instagram: bad input', () => {
 	it('truncated → MalformedBodyError; wrong object or shapes → path', () => {
 		const bytes = fixtureBytes('instagram-webhook-read.json');
 		assert.throws(() => normalize({ body: bytes.subarray(0, 50), headers: { 'content-type': 'application/json' } }), MalformedBodyError);
-		const at = (body: unknown, path: string) =>
-			assert.throws(
-				() => run(body, { platform: 'instagram' }),
-				(error: unknown) => error instanceof PayloadMismatchError && error.platform === 'instagram' && error.path === path,
-			);
+		const at = (body: unknown, path: string) => expectMismatch(() => run(body, { platform: 'instagram' }), 'instagram', path);
 		at({ object: 'page', entry: [] }, 'object');
 		at(ig([item({ read: {} })]), 'entry[0].messaging[0].read.mid');
 		at(ig([item({ message: { mid: '' } })]), 'entry[0].messaging[0].message.mid');
@@ -223,13 +175,7 @@ describe('instagram: bad input', () => {
 			fc.property(fc.nat(bodies.length - 1), fc.constantFrom('sender', 'recipient', 'timestamp', 'message', 'read', 'postback'), fc.constantFrom<unknown>(null, 1, 'x', [], {}, true), (which, key, value) => {
 				const body = structuredClone(bodies[which]!) as { entry: Array<{ messaging: Json[] }> };
 				body.entry[0]!.messaging[0]![key] = value;
-				try {
-					const output = instagramAdapter.normalize!(parseRequest({ body }), { keepRaw: true, now });
-					output.messages.forEach(assertValidMessage);
-					output.events.forEach(assertValidEvent);
-				} catch (error) {
-					assert.ok(error instanceof SwitchboardError, `${key} = ${JSON.stringify(value)}: ${String(error)}`);
-				}
+				assertTypedOutcome(() => instagramAdapter.normalize!(parseRequest({ body, headers: JSON_HEADERS }), { keepRaw: true, now }), `${key} = ${JSON.stringify(value)}`);
 			}),
 			{ numRuns: 200 },
 		);
@@ -239,20 +185,7 @@ describe('instagram: bad input', () => {
 // =====================================================================================================
 // Render
 
-function outbound(parts: MessageInput['parts'], extra: Partial<MessageInput> = {}): MessageInput {
-	return {
-		schema: MESSAGE_SCHEMA_ID,
-		id: 'out-1',
-		channel: 'instagram',
-		provider: 'instagram',
-		direction: 'outbound',
-		conversation: { id: IGSID, type: 'direct' },
-		recipients: [{ id: IGSID }],
-		timestamp: '2026-05-28T14:31:02.000Z',
-		parts,
-		...extra,
-	};
-}
+const outbound = outboundMessages({ id: 'out-1', channel: 'instagram', provider: 'instagram', conversation: { id: IGSID, type: 'direct' } });
 
 describe('instagram: render', () => {
 	it('text → me/messages; split above 1000 characters', () => {
@@ -342,21 +275,6 @@ describe('instagram: render', () => {
 
 // =====================================================================================================
 // Round trip
-
-function expectedContent(part: Part): unknown[] {
-	if (part.type === 'text') return [{ type: 'text', text: part.text }];
-	if (part.type === 'media') {
-		const media = { type: 'media', kind: part.kind, url: part.url };
-		return part.caption ? [media, { type: 'text', text: part.caption }] : [media];
-	}
-	return [part];
-}
-
-function content(part: Part): unknown {
-	if (part.type === 'text') return { type: 'text', text: part.text };
-	if (part.type === 'media') return { type: 'media', kind: part.kind, url: part.url };
-	return part;
-}
 
 describe('instagram: round trip', () => {
 	it('normalize(deliver(render(m))) keeps text and media (captions as text)', () => {

@@ -1,27 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MalformedBodyError, PayloadMismatchError, RenderError, SwitchboardError } from '../../../core/errors';
+import { MalformedBodyError, RenderError } from '../../../core/errors';
 import { normalize, type NormalizeResult } from '../../../core/normalize';
 import { messengerAdapter } from '../../../core/platforms/messenger';
 import { mapMessengerStatus } from '../../../core/platforms/messenger/map-messenger-status';
-import { isoFromMetaTime, isoFromMillis, splitText } from '../../../core/platforms/shared/meta';
+import { isoFromMetaTime } from '../../../core/platforms/shared/meta';
+import { splitText } from '../../../core/platforms/shared/text';
 import { render } from '../../../core/render';
 import { parseRequest, type InboundRequest } from '../../../core/request';
-import {
-	MESSAGE_SCHEMA_ID,
-	deliveryEventSchema,
-	messageSchema,
-	type DeliveryEvent,
-	type Message,
-	type MessageInput,
-	type Part,
-} from '../../../core/schema/message';
+import { type Message, type MessageInput } from '../../../core/schema/message';
 import { arbMessage } from '../../support/arbitraries';
 import { fixtureBytes, fixtureJson, fixtureNames, fixtureRequest } from '../../support/fixtures';
 import { deliverMessenger } from '../../support/inbound/messenger';
-
-type Json = Record<string, unknown>;
+import { DELETE, JSON_HEADERS, assertDetectsExactly, assertInboundFrom, assertPathCorruptionTyped, assertValidMessage, assertValidOutput, mismatchOf, normalizeFixture, normalizeValid, only, outboundMessages, textAndMedia as content, withCaptionsAsText as expectedContent, type Json } from '../../support/platform-test-kit';
 
 const NOW = new Date('2026-06-01T09:00:00.000Z');
 const now = () => NOW;
@@ -30,45 +22,14 @@ const INBOUND_FIXTURES = fixtureNames().filter((f) => f.startsWith('messenger-we
 const PSID = '6543210987654321';
 const PAGE = '100200300400500';
 
-function assertValidMessage(message: Message): void {
-	const result = messageSchema.safeParse(message);
-	assert.ok(result.success, `message invalid: ${JSON.stringify(result.error?.issues)}`);
-}
-
-function assertValidEvent(event: DeliveryEvent): void {
-	const result = deliveryEventSchema.safeParse(event);
-	assert.ok(result.success, `event invalid: ${JSON.stringify(result.error?.issues)}`);
-}
-
-function only<T>(items: T[]): T {
-	assert.equal(items.length, 1, `expected exactly one item, got ${items.length}`);
-	return items[0]!;
-}
-
-function fixture(name: string): NormalizeResult {
-	const result = normalize(fixtureRequest(name), { now });
-	assert.equal(result.platform, 'messenger');
-	result.messages.forEach(assertValidMessage);
-	result.events.forEach(assertValidEvent);
-	return result;
-}
+const fixture = (name: string): NormalizeResult => normalizeValid(fixtureRequest(name), 'messenger', { now });
 
 function firstItem(name: string): unknown {
 	return fixtureJson<{ entry: Array<{ messaging: unknown[] }> }>(name).entry[0]!.messaging[0];
 }
 
 function assertFromCustomer(message: Message, mid: string, timestamp: string): void {
-	assert.equal(message.schema, MESSAGE_SCHEMA_ID);
-	assert.equal(message.id, `messenger:${mid}`);
-	assert.equal(message.providerMessageId, mid);
-	assert.equal(message.channel, 'messenger');
-	assert.equal(message.provider, 'messenger');
-	assert.equal(message.direction, 'inbound');
-	assert.deepEqual(message.conversation, { id: PSID, type: 'direct' });
-	assert.deepEqual(message.sender, { id: PSID });
-	assert.deepEqual(message.recipients, [{ id: PAGE }]);
-	assert.equal(message.timestamp, timestamp);
-	assert.equal(message.metadata.page_id, PAGE);
+	assertInboundFrom(message, { platform: 'messenger', providerMessageId: mid, sender: { id: PSID }, recipients: [{ id: PAGE }], timestamp, metadata: { page_id: PAGE } });
 }
 
 function page(messaging: unknown[], extra: Json = {}): Json {
@@ -80,9 +41,8 @@ function item(event: Json, timestamp = 1779982000123): Json {
 }
 
 function run(body: unknown, options: { platform?: string } = {}): NormalizeResult {
-	const result = normalize({ body, headers: { 'content-type': 'application/json' } }, { now, ...options });
-	result.messages.forEach(assertValidMessage);
-	result.events.forEach(assertValidEvent);
+	const result = normalize({ body, headers: JSON_HEADERS }, { now, ...options });
+	assertValidOutput(result);
 	return result;
 }
 
@@ -90,14 +50,7 @@ function runMessage(message: Json): Message {
 	return only(run(page([item({ message: { mid: 'm_synthetic', ...message } })])).messages);
 }
 
-function mismatchAt(fn: () => unknown, path: string): void {
-	assert.throws(fn, (error: unknown) => {
-		assert.ok(error instanceof PayloadMismatchError, `expected PayloadMismatchError, got ${String(error)}`);
-		assert.equal(error.platform, 'messenger');
-		assert.equal(error.path, path);
-		return true;
-	});
-}
+const mismatchAt = mismatchOf('messenger');
 
 function adapterNormalize(request: InboundRequest) {
 	return messengerAdapter.normalize!(parseRequest(request), { keepRaw: true, now });
@@ -109,11 +62,7 @@ describe('messenger: fixtures', () => {
 	it('auto-detects every webhook fixture, from a Buffer, a string and a parsed object alike', () => {
 		assert.equal(INBOUND_FIXTURES.length, 6);
 		for (const name of INBOUND_FIXTURES) {
-			const fromBuffer = fixture(name);
-			const fromString = normalize(fixtureRequest(name, { asString: true }), { now });
-			const fromObject = normalize(fixtureRequest(name, { parsed: true }), { now });
-			assert.deepEqual(fromString, fromBuffer, name);
-			assert.deepEqual(fromObject, fromBuffer, name);
+			const fromBuffer = normalizeFixture(name, 'messenger', { now });
 			assert.equal(fromBuffer.messages.length + fromBuffer.events.length, 1, name);
 		}
 	});
@@ -176,8 +125,7 @@ describe('messenger: fixtures', () => {
 
 describe('messenger: detection', () => {
 	it('claims exactly the Messenger webhook fixtures', () => {
-		const claimed = fixtureNames().filter((name) => messengerAdapter.detect!(parseRequest(fixtureRequest(name))).match);
-		assert.deepEqual(claimed.sort(), [...INBOUND_FIXTURES].sort());
+		assertDetectsExactly(messengerAdapter.detect!, (name) => INBOUND_FIXTURES.includes(name));
 	});
 
 	it('leaves the bare verification GET to whatsapp, saying so, and answers it when named', () => {
@@ -448,60 +396,29 @@ describe('messenger: bad input', () => {
 	});
 
 	it('random corruption never escapes as anything but a SwitchboardError with a path', () => {
-		const bodies = INBOUND_FIXTURES.map((name) => fixtureJson<unknown>(name));
-		const paths = bodies.map((body) => collectPaths(body));
-		fc.assert(
-			fc.property(fc.nat(bodies.length - 1), fc.nat(), fc.constantFrom<unknown>(DELETE, null, 42, -1, 'x', '', [], {}, true, [{}]), (which, at, value) => {
-				const list = paths[which]!;
-				const path = list[at % list.length]!;
-				const body = setAt(structuredClone(bodies[which]), path, value);
-				try {
-					const output = adapterNormalize({ body, headers: { 'content-type': 'application/json' } });
-					output.messages.forEach(assertValidMessage);
-					output.events.forEach(assertValidEvent);
-				} catch (error) {
-					assert.ok(error instanceof SwitchboardError, `${path.join('.')} = ${JSON.stringify(value)}: ${String(error)}`);
-					if (error instanceof PayloadMismatchError) assert.notEqual(error.path, '(unknown)');
-				}
-			}),
-			{ numRuns: 400 },
-		);
+		assertPathCorruptionTyped({
+			bodies: INBOUND_FIXTURES.map((name) => fixtureJson<unknown>(name)),
+			replacements: [DELETE, null, 42, -1, 'x', '', [], {}, true, [{}]],
+			run: (body) => adapterNormalize({ body, headers: JSON_HEADERS }),
+			numRuns: 400,
+		});
 	});
 });
 
-const DELETE = Symbol('delete');
-
-function collectPaths(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
-	const out: Array<Array<string | number>> = [];
-	if (Array.isArray(value)) value.forEach((v, i) => out.push([...prefix, i], ...collectPaths(v, [...prefix, i])));
-	else if (value && typeof value === 'object') {
-		for (const [k, v] of Object.entries(value)) out.push([...prefix, k], ...collectPaths(v, [...prefix, k]));
-	}
-	return out;
-}
-
-function setAt(root: unknown, path: Array<string | number>, value: unknown): unknown {
-	let node = root as Record<string | number, unknown>;
-	for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-	const last = path[path.length - 1]!;
-	if (value === DELETE) {
-		if (Array.isArray(node)) node.splice(Number(last), 1);
-		else delete node[last];
-	} else node[last] = value;
-	return root;
-}
-
 describe('shared Meta helpers', () => {
-	it('isoFromMillis agrees with Date#toISOString', () => {
+	it('isoFromMetaTime: milliseconds as documented, seconds below 10^11, each exactly as Date writes it', () => {
 		fc.assert(
-			fc.property(fc.integer({ min: 0, max: 253402300799999 }), (ms) => {
-				assert.equal(isoFromMillis(ms), new Date(ms).toISOString());
+			fc.property(fc.integer({ min: 0, max: 99_999_999_999 }), fc.integer({ min: 100_000_000_000, max: 253402300799999 }), (seconds, ms) => {
+				assert.equal(isoFromMetaTime(seconds), new Date(seconds * 1000).toISOString());
+				assert.equal(isoFromMetaTime(String(seconds)), new Date(seconds * 1000).toISOString());
+				assert.equal(isoFromMetaTime(ms), new Date(ms).toISOString());
 			}),
 			{ numRuns: 2000 },
 		);
-		for (const ms of [0, 951782400000, 951868800000, 4107542400000, 253402300799999, 253402300800000]) assert.equal(isoFromMillis(ms), new Date(ms).toISOString());
-		assert.equal(isoFromMillis(-1), undefined);
-		assert.equal(isoFromMillis(Number.NaN), undefined);
+		for (const ms of [951782400000, 951868800000, 4107542400000, 253402300799999, 253402300800000]) assert.equal(isoFromMetaTime(ms), new Date(ms).toISOString());
+		assert.equal(isoFromMetaTime(-1), undefined);
+		assert.equal(isoFromMetaTime(Number.NaN), undefined);
+		assert.equal(isoFromMetaTime(1e20), undefined, 'beyond Date: not a time (was a RangeError)');
 		assert.equal(isoFromMetaTime('abc'), undefined);
 		assert.equal(isoFromMetaTime(''), undefined);
 	});
@@ -520,20 +437,7 @@ describe('shared Meta helpers', () => {
 // =====================================================================================================
 // Render
 
-function outbound(parts: MessageInput['parts'], extra: Partial<MessageInput> = {}): MessageInput {
-	return {
-		schema: MESSAGE_SCHEMA_ID,
-		id: 'out-1',
-		channel: 'messenger',
-		provider: 'messenger',
-		direction: 'outbound',
-		conversation: { id: PSID, type: 'direct' },
-		recipients: [{ id: PSID }],
-		timestamp: '2026-05-28T14:31:02.000Z',
-		parts,
-		...extra,
-	};
-}
+const outbound = outboundMessages({ id: 'out-1', channel: 'messenger', provider: 'messenger', conversation: { id: PSID, type: 'direct' } });
 
 const BASE = { recipient: { id: PSID }, messaging_type: 'RESPONSE' };
 
@@ -727,22 +631,6 @@ describe('messenger: render', () => {
 
 // =====================================================================================================
 // Round trip
-
-/** After render → deliver → normalize: a caption comes back as its own text part, after the media. */
-function expectedContent(part: Part): unknown[] {
-	if (part.type === 'text') return [{ type: 'text', text: part.text }];
-	if (part.type === 'media') {
-		const media = { type: 'media', kind: part.kind, url: part.url };
-		return part.caption ? [media, { type: 'text', text: part.caption }] : [media];
-	}
-	return [part];
-}
-
-function content(part: Part): unknown {
-	if (part.type === 'text') return { type: 'text', text: part.text };
-	if (part.type === 'media') return { type: 'media', kind: part.kind, url: part.url };
-	return part;
-}
 
 describe('messenger: round trip', () => {
 	it('normalize(deliver(render(m))) keeps text and media (captions as text)', () => {

@@ -1,49 +1,29 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MalformedBodyError, PayloadMismatchError, RenderError, SwitchboardError } from '../../../core/errors';
+import { MalformedBodyError, RenderError } from '../../../core/errors';
 import { normalize } from '../../../core/normalize';
 import { detectSendgrid } from '../../../core/platforms/sendgrid';
-import { markdownToHtml, parseAddress } from '../../../core/platforms/sendgrid/email';
+import { markdownToHtml, parseAddress } from '../../../core/platforms/shared/email';
 import { mapSendgridStatus } from '../../../core/platforms/sendgrid/map-sendgrid-status';
 import { render } from '../../../core/render';
-import { parseRequest, type InboundRequest } from '../../../core/request';
-import { MESSAGE_SCHEMA_ID, deliveryEventSchema, type DeliveryEvent, type MessageInput } from '../../../core/schema/message';
+import { parseRequest } from '../../../core/request';
+import { deliveryEventSchema, type DeliveryEvent } from '../../../core/schema/message';
 import { fixtureBytes, fixtureJson, fixtureNames, fixtureRequest } from '../../support/fixtures';
+import { JSON_HEADERS, assertDetectsExactly, assertTruncationsTyped, assertWrongTypesTyped, jsonRequest as json, mismatchOf, onlyEvent as onlyEventOf, outboundMessages, type Json as Item } from '../../support/platform-test-kit';
 
 const now = () => new Date('2026-05-28T16:00:00.000Z');
-const JSON_HEADERS = { 'Content-Type': 'application/json' };
 const SENDGRID_FIXTURES = fixtureNames().filter((n) => n.startsWith('sendgrid-'));
 const SG_MESSAGE_ID = 'k3Zq9XtbT0yP2mWcR1aHdg.recvd-7f9c8d6b5-x2h4q-1-6650A1B2-9.0';
-
-type Item = Record<string, unknown>;
-
-function json(body: unknown): InboundRequest {
-	return { body: Buffer.from(JSON.stringify(body)), headers: JSON_HEADERS };
-}
 
 function item(name: string): Item {
 	return fixtureJson<Item[]>(name)[0]!;
 }
 
-function onlyEvent(name: string): DeliveryEvent {
-	const result = normalize(fixtureRequest(name), { now });
-	assert.equal(result.platform, 'sendgrid');
-	assert.equal(result.messages.length, 0);
-	assert.equal(result.events.length, 1);
-	return result.events[0]!;
-}
+const onlyEvent = (name: string): DeliveryEvent => onlyEventOf(fixtureRequest(name), 'sendgrid', { now });
+const mismatch = mismatchOf('sendgrid');
 
 function eventOf(extra: Item, base = 'sendgrid-event-delivered.json'): DeliveryEvent {
 	return normalize(json([{ ...item(base), ...extra }]), { now }).events[0]!;
-}
-
-function mismatch(fn: () => unknown, path: string): void {
-	assert.throws(fn, (error: unknown) => {
-		assert.ok(error instanceof PayloadMismatchError, `expected PayloadMismatchError, got ${String(error)}`);
-		assert.equal(error.platform, 'sendgrid');
-		assert.equal(error.path, path);
-		return true;
-	});
 }
 
 describe('sendgrid fixtures', () => {
@@ -73,9 +53,7 @@ describe('sendgrid fixtures', () => {
 	}
 
 	it('detect() claims exactly the SendGrid fixtures', () => {
-		for (const name of fixtureNames()) {
-			assert.equal(detectSendgrid(parseRequest(fixtureRequest(name))).match, name.startsWith('sendgrid-'), name);
-		}
+		assertDetectsExactly(detectSendgrid, (name) => name.startsWith('sendgrid-'));
 	});
 
 	it('detect() matches on the signature header alone; a Brevo array is not SendGrid', () => {
@@ -225,50 +203,23 @@ describe('sendgrid malformed input', () => {
 	});
 
 	it('every truncation of every fixture normalizes or fails with a typed error', () => {
-		for (const name of SENDGRID_FIXTURES) {
-			const bytes = fixtureBytes(name);
-			for (let n = 0; n <= bytes.length; n += 1) {
-				try {
-					normalize({ body: bytes.subarray(0, n), headers: JSON_HEADERS }, { platform: 'sendgrid', now });
-				} catch (error) {
-					assert.ok(error instanceof SwitchboardError, `${name}[0..${n}]: ${String(error)}`);
-					if (error instanceof PayloadMismatchError) assert.notEqual(error.path, '(unknown)');
-				}
-			}
-		}
+		assertTruncationsTyped(SENDGRID_FIXTURES, fixtureBytes, (body) => normalize({ body, headers: JSON_HEADERS }, { platform: 'sendgrid', now }));
 	});
 
 	it('fields of the wrong type anywhere give a typed error or a valid event', () => {
 		const base = item('sendgrid-event-bounce.json');
-		for (const key of Object.keys(base)) {
-			for (const value of [null, 42, 'x', [], {}, -1]) {
-				try {
-					const result = normalize(json([{ ...base, [key]: value }]), { platform: 'sendgrid', now });
-					for (const e of result.events) assert.ok(deliveryEventSchema.safeParse(e).success, `${key}=${JSON.stringify(value)}`);
-				} catch (error) {
-					assert.ok(error instanceof PayloadMismatchError, `${key}=${JSON.stringify(value)}: ${String(error)}`);
-					assert.notEqual(error.path, '(unknown)');
-				}
-			}
-		}
+		assertWrongTypesTyped(base, [null, 42, 'x', [], {}, -1], (body) => normalize(json([body]), { platform: 'sendgrid', now }));
 	});
 });
 
-function email(parts: MessageInput['parts'], extra: Partial<MessageInput> = {}): MessageInput {
-	return {
-		schema: MESSAGE_SCHEMA_ID,
-		id: 'msg_42',
-		channel: 'email',
-		provider: 'sendgrid',
-		direction: 'outbound',
-		conversation: { id: 'dana.ortiz@example.net', type: 'direct' },
-		recipients: [{ id: 'dana.ortiz@example.net', name: 'Dana' }],
-		timestamp: '2026-05-28T14:31:02.000Z',
-		parts,
-		metadata: { subject: 'Reset your password' },
-		...extra,
-	};
-}
+const email = outboundMessages({
+	id: 'msg_42',
+	channel: 'email',
+	provider: 'sendgrid',
+	conversation: { id: 'dana.ortiz@example.net', type: 'direct' },
+	recipients: [{ id: 'dana.ortiz@example.net', name: 'Dana' }],
+	metadata: { subject: 'Reset your password' },
+});
 
 describe('sendgrid render', () => {
 	const from = { from: 'Acme <no-reply@example.com>' };

@@ -1,42 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MalformedBodyError, PayloadMismatchError, SwitchboardError } from '../../../core/errors';
+import { MalformedBodyError } from '../../../core/errors';
 import { normalize } from '../../../core/normalize';
 import { detectSlack, slackAdapter } from '../../../core/platforms/slack';
 import { emojiToSlackName, slackNameToEmoji } from '../../../core/platforms/slack/emoji';
 import { slackTsToIso } from '../../../core/platforms/slack/normalize';
-import { markdownToSlack } from '../../../core/platforms/telegram/markdown';
+import { markdownToSlack } from '../../../core/platforms/shared/markdown';
 import { render } from '../../../core/render';
 import { parseRequest, type InboundRequest } from '../../../core/request';
-import { MESSAGE_SCHEMA_ID, messageSchema, type Message, type MessageInput, type Part } from '../../../core/schema/message';
+import { MESSAGE_SCHEMA_ID, type Message, type MessageInput, type Part } from '../../../core/schema/message';
 import { arbMessage } from '../../support/arbitraries';
 import { fixtureBytes, fixtureJson, fixtureNames, fixtureRequest } from '../../support/fixtures';
 import { deliverSlack, SENDER_BOT_ID, SENDER_BOT_USER } from '../../support/inbound/slack';
+import { assertDetectsExactly, only, roundTrip, assertFieldCorruptionTyped, formRequest, jsonRequest, mismatchOf, normalizeFixture, onlyMessage, type Json } from '../../support/platform-test-kit';
 
 const NOW = new Date('2026-06-01T08:00:00.000Z');
 const opts = { now: () => NOW };
 const SLACK_FIXTURES = fixtureNames().filter((f) => f.startsWith('slack-'));
 
-type Json = Record<string, unknown>;
-
-function jsonRequest(body: unknown): InboundRequest {
-	return { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) };
-}
-
-function formRequest(fields: Record<string, string>): InboundRequest {
-	return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() };
-}
-
-function one(request: InboundRequest, platform?: string): Message {
-	const result = normalize(request, { ...opts, ...(platform ? { platform } : {}) });
-	assert.equal(result.platform, 'slack');
-	assert.equal(result.events.length, 0);
-	assert.equal(result.handshake, undefined);
-	assert.equal(result.messages.length, 1);
-	messageSchema.parse(result.messages[0]);
-	return result.messages[0]!;
-}
+const one = (request: InboundRequest, platform?: string): Message => onlyMessage(request, 'slack', { ...opts, platform });
 
 /** An event_callback envelope around `event`, like the fixtures. */
 function envelope(event: Json, extra: Json = {}): InboundRequest {
@@ -49,25 +32,12 @@ function blockActions(payload: Json): InboundRequest {
 	return formRequest({ payload: JSON.stringify({ ...base, ...payload }) });
 }
 
-function expectMismatch(fn: () => unknown, path: string): void {
-	assert.throws(fn, (error: unknown) => {
-		assert.ok(error instanceof PayloadMismatchError, `expected PayloadMismatchError, got ${String(error)}`);
-		assert.equal(error.platform, 'slack');
-		assert.equal(error.path, path);
-		return true;
-	});
-}
+const expectMismatch = mismatchOf('slack');
 
 describe('slack normalize: fixtures', () => {
 	it('every fixture auto-detects and reads the same from bytes, string and parsed body', () => {
 		assert.equal(SLACK_FIXTURES.length, 6);
-		for (const name of SLACK_FIXTURES) {
-			const fromBytes = normalize(fixtureRequest(name), opts);
-			assert.equal(fromBytes.platform, 'slack', name);
-			for (const m of fromBytes.messages) messageSchema.parse(m);
-			assert.deepEqual(normalize(fixtureRequest(name, { asString: true }), opts), fromBytes, name);
-			assert.deepEqual(normalize(fixtureRequest(name, { parsed: true }), opts), fromBytes, name);
-		}
+		for (const name of SLACK_FIXTURES) normalizeFixture(name, 'slack', opts);
 	});
 
 	it('url_verification → handshake answering the challenge as text/plain, no messages', () => {
@@ -385,42 +355,17 @@ describe('slack normalize: errors', () => {
 	});
 
 	it('random corruption of every fixture yields messages or typed errors, never a TypeError', () => {
-		const bodies = SLACK_FIXTURES.filter((f) => f.endsWith('.json')).map((f) => fixtureJson<Json>(f));
-		const junk = fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.boolean(), fc.constant([]), fc.constant({}));
-		fc.assert(
-			fc.property(fc.integer({ min: 0, max: bodies.length - 1 }), fc.array(fc.tuple(fc.nat(), junk), { minLength: 1, maxLength: 4 }), (index, edits) => {
-				const body = structuredClone(bodies[index]!);
-				for (const [at, value] of edits) {
-					const objects: Json[] = [];
-					const walk = (v: unknown) => {
-						if (v && typeof v === 'object') {
-							if (!Array.isArray(v)) objects.push(v as Json);
-							for (const child of Object.values(v)) walk(child);
-						}
-					};
-					walk(body);
-					const target = objects[at % objects.length]!;
-					const keys = Object.keys(target);
-					if (keys.length) target[keys[at % keys.length]!] = value;
-				}
-				try {
-					const result = normalize(jsonRequest(body), { ...opts, platform: 'slack' });
-					for (const m of result.messages) messageSchema.parse(m);
-				} catch (error) {
-					assert.ok(error instanceof SwitchboardError, `unexpected ${String(error)}`);
-					assert.notEqual((error as PayloadMismatchError).path, '(unknown)');
-				}
-			}),
-			{ numRuns: 500 },
-		);
+		assertFieldCorruptionTyped({
+			bodies: SLACK_FIXTURES.filter((f) => f.endsWith('.json')).map((f) => fixtureJson<Json>(f)),
+			run: (body) => normalize(jsonRequest(body), { ...opts, platform: 'slack' }),
+			numRuns: 500,
+		});
 	});
 });
 
 describe('slack detect', () => {
 	it('claims exactly the Slack fixtures', () => {
-		for (const name of fixtureNames()) {
-			assert.equal(detectSlack(parseRequest(fixtureRequest(name))).match, name.startsWith('slack-'), name);
-		}
+		assertDetectsExactly(detectSlack, (name) => name.startsWith('slack-'));
 	});
 
 	it('recognises slash commands and signed requests, not other forms', () => {
@@ -665,12 +610,7 @@ describe('slack round trip', () => {
 	it('normalize(deliver(render(m))) keeps the text', () => {
 		fc.assert(
 			fc.property(arbMessage('slack', 'slack', ['text']), (message) => {
-				const rendered = render(message, 'slack');
-				assert.deepEqual(rendered.degradations, []);
-				const received = deliverSlack(rendered.payloads).flatMap((request) => normalize(request, opts).messages);
-				assert.equal(received.length, 1);
-				const m = received[0]!;
-				messageSchema.parse(m);
+				const m = only(roundTrip(message, 'slack', deliverSlack, { normalize: opts }));
 				assert.deepEqual(m.sender, { id: SENDER_BOT_USER, name: 'Acme Notifier', handle: 'Acme Notifier', isBot: true });
 				assert.equal(m.metadata.botId, SENDER_BOT_ID);
 				assert.equal(m.conversation.id, message.recipients[0]!.id);

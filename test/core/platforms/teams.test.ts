@@ -1,53 +1,34 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MalformedBodyError, PayloadMismatchError, RenderError, SwitchboardError } from '../../../core/errors';
+import { MalformedBodyError, RenderError } from '../../../core/errors';
 import { normalize } from '../../../core/normalize';
 import { detectTeams, teamsAdapter } from '../../../core/platforms/teams';
 import { submitId } from '../../../core/platforms/teams/normalize';
 import { render } from '../../../core/render';
-import { parseRequest, type InboundRequest } from '../../../core/request';
-import { MESSAGE_SCHEMA_ID, messageSchema, type Message, type MessageInput, type Part } from '../../../core/schema/message';
+import { type InboundRequest } from '../../../core/request';
+import { MESSAGE_SCHEMA_ID, type Message, type MessageInput, type Part } from '../../../core/schema/message';
 import { arbMessage } from '../../support/arbitraries';
-import { fixtureBytes, fixtureJson, fixtureNames, fixtureRequest } from '../../support/fixtures';
+import { fixtureBytes, fixtureJson, fixtureRequest } from '../../support/fixtures';
 import { deliverTeams, RECEIVER_BOT, SENDER_BOT, SERVICE_URL } from '../../support/inbound/teams';
+import { assertDetectsExactly, only, roundTrip, assertFieldCorruptionTyped, jsonRequest, mismatchOf, normalizeFixture, onlyMessage, type Json } from '../../support/platform-test-kit';
 
 const NOW = new Date('2026-06-01T08:00:00.000Z');
 const opts = { now: () => NOW };
 const TEAMS_INBOUND = ['teams-activity-conversation-update-installed.json', 'teams-activity-message-personal.json'];
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
 
-type Json = Record<string, unknown>;
-
 const personal = fixtureJson<Json>('teams-activity-message-personal.json');
 const BOT_ID = '28:2c7e9f10-1111-4a4a-9b9b-123456789abc';
 const TENANT = '8f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
-
-function jsonRequest(body: unknown): InboundRequest {
-	return { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) };
-}
 
 function activity(extra: Json): InboundRequest {
 	return jsonRequest({ ...personal, ...extra });
 }
 
-function one(request: InboundRequest, platform?: string): Message {
-	const result = normalize(request, { ...opts, ...(platform ? { platform } : {}) });
-	assert.equal(result.platform, 'teams');
-	assert.equal(result.events.length, 0);
-	assert.equal(result.messages.length, 1);
-	messageSchema.parse(result.messages[0]);
-	return result.messages[0]!;
-}
+const one = (request: InboundRequest, platform?: string): Message => onlyMessage(request, 'teams', { ...opts, platform });
 
-function expectMismatch(fn: () => unknown, path: string): void {
-	assert.throws(fn, (error: unknown) => {
-		assert.ok(error instanceof PayloadMismatchError, `expected PayloadMismatchError, got ${String(error)}`);
-		assert.equal(error.platform, 'teams');
-		assert.equal(error.path, path);
-		return true;
-	});
-}
+const expectMismatch = mismatchOf('teams');
 
 const channelConversation = { isGroup: true, conversationType: 'channel', tenantId: TENANT, id: '19:abcDEF@thread.tacv2;messageid=1779979000000', name: 'Releases' };
 const channelData = { tenant: { id: TENANT }, team: { id: '19:team@thread.tacv2', name: 'Platform' }, channel: { id: '19:abcDEF@thread.tacv2', name: 'Releases' }, teamsChannelId: '19:abcDEF@thread.tacv2' };
@@ -55,12 +36,8 @@ const channelData = { tenant: { id: TENANT }, team: { id: '19:team@thread.tacv2'
 describe('teams normalize: fixtures', () => {
 	it('inbound activities auto-detect and read the same from bytes, string and object', () => {
 		for (const name of TEAMS_INBOUND) {
-			const fromBytes = normalize(fixtureRequest(name), opts);
-			assert.equal(fromBytes.platform, 'teams', name);
+			const fromBytes = normalizeFixture(name, 'teams', opts);
 			assert.equal(fromBytes.messages.length, 1);
-			for (const m of fromBytes.messages) messageSchema.parse(m);
-			assert.deepEqual(normalize(fixtureRequest(name, { asString: true }), opts), fromBytes, name);
-			assert.deepEqual(normalize(fixtureRequest(name, { parsed: true }), opts), fromBytes, name);
 			assert.deepEqual(fromBytes.messages[0]!.raw, fixtureJson(name));
 		}
 	});
@@ -290,40 +267,13 @@ describe('teams normalize: errors', () => {
 	it('random corruption yields messages or typed errors, never a TypeError', () => {
 		const bodies = TEAMS_INBOUND.map((f) => fixtureJson<Json>(f));
 		bodies.push({ ...personal, conversation: channelConversation, channelData, attachments: fixtureJson<{ attachments: Json[] }>('teams-workflows-webhook-adaptive-card.json').attachments, value: { id: 'x' } });
-		const junk = fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.boolean(), fc.constant([]), fc.constant({}));
-		fc.assert(
-			fc.property(fc.integer({ min: 0, max: bodies.length - 1 }), fc.array(fc.tuple(fc.nat(), junk), { minLength: 1, maxLength: 4 }), (index, edits) => {
-				const body = structuredClone(bodies[index]!);
-				for (const [at, value] of edits) {
-					const objects: Json[] = [];
-					const walk = (v: unknown) => {
-						if (v && typeof v === 'object') {
-							if (!Array.isArray(v)) objects.push(v as Json);
-							for (const child of Object.values(v)) walk(child);
-						}
-					};
-					walk(body);
-					const target = objects[at % objects.length]!;
-					const keys = Object.keys(target);
-					if (keys.length) target[keys[at % keys.length]!] = value;
-				}
-				try {
-					for (const m of normalize(jsonRequest(body), { ...opts, platform: 'teams' }).messages) messageSchema.parse(m);
-				} catch (error) {
-					assert.ok(error instanceof SwitchboardError, `unexpected ${String(error)}`);
-					assert.notEqual((error as PayloadMismatchError).path, '(unknown)');
-				}
-			}),
-			{ numRuns: 500 },
-		);
+		assertFieldCorruptionTyped({ bodies, run: (body) => normalize(jsonRequest(body), { ...opts, platform: 'teams' }), numRuns: 500 });
 	});
 });
 
 describe('teams detect', () => {
 	it('claims exactly the inbound Teams activities (not outbound, Workflows or Graph bodies)', () => {
-		for (const name of fixtureNames()) {
-			assert.equal(detectTeams(parseRequest(fixtureRequest(name))).match, TEAMS_INBOUND.includes(name), name);
-		}
+		assertDetectsExactly(detectTeams, (name) => TEAMS_INBOUND.includes(name));
 	});
 });
 
@@ -599,12 +549,7 @@ describe('teams round trip', () => {
 	it('normalize(deliver(render(m))) keeps the text', () => {
 		fc.assert(
 			fc.property(arbMessage('teams', 'teams', ['text']), (message) => {
-				const rendered = render(message, 'teams');
-				assert.deepEqual(rendered.degradations, []);
-				const received = deliverTeams(rendered.payloads).flatMap((r) => normalize(r, opts).messages);
-				assert.equal(received.length, 1);
-				const m = received[0]!;
-				messageSchema.parse(m);
+				const m = only(roundTrip(message, 'teams', deliverTeams, { normalize: opts }));
 				assert.deepEqual(m.sender, { id: SENDER_BOT.id, name: SENDER_BOT.name, isBot: true });
 				assert.deepEqual(m.recipients, [{ id: RECEIVER_BOT.id, name: RECEIVER_BOT.name, isBot: true }]);
 				assert.equal(m.conversation.id, message.recipients[0]!.id);
@@ -621,5 +566,15 @@ describe('teams round trip', () => {
 		const data = card.content.actions[0]!.data as Json;
 		const click = one(jsonRequest({ ...personal, text: undefined, value: data, replyToId: '1779979300000' }));
 		assert.deepEqual(click.parts, [{ type: 'interactive_reply', id: 'approve:REQ-5521', source: 'card_action' }]);
+	});
+});
+
+describe('teams html safety', () => {
+	it('never emits javascript: or data: links or images in generated HTML', async () => {
+		const { markdownToHtml } = await import('../../../core/platforms/shared/markdown');
+		const out = markdownToHtml('[click](javascript:alert(1)) ![x](data:image/png;base64,AAA) [ok](https://example.test/a)');
+		assert.doesNotMatch(out, /javascript:|data:/);
+		assert.match(out, /<a href="https:\/\/example\.test\/a">ok<\/a>/);
+		assert.match(out, /click/);
 	});
 });

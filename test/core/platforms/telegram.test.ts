@@ -2,37 +2,29 @@ import assert from 'node:assert/strict';
 import { z } from 'zod/v4';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MalformedBodyError, PayloadMismatchError, SwitchboardError } from '../../../core/errors';
+import { MalformedBodyError } from '../../../core/errors';
 import { normalize } from '../../../core/normalize';
 import { telegramAdapter, detectTelegram } from '../../../core/platforms/telegram';
-import { compileGuard, generateGuard, readVendor, vendorSchema } from '../../../core/platforms/telegram/fast-vendor';
+import { compileGuard, generateGuard, passThrough, readVendor, vendorSchema } from '../../../core/platforms/shared/vendor';
 import { htmlToTelegram } from '../../../core/platforms/telegram/html';
-import { isoFromMillis, isoFromUtcString } from '../../../core/platforms/telegram/iso';
-import { escapeMarkdownV2, markdownToTelegramV2 } from '../../../core/platforms/telegram/markdown';
-import { CALLBACK_DATA_LIMIT, parseMessageRef, splitText, truncateBytes } from '../../../core/platforms/telegram/render';
+import { fromDateString } from '../../../core/util/time';
+import { escapeMarkdownV2, markdownToTelegramV2 } from '../../../core/platforms/shared/markdown';
+import { splitLines } from '../../../core/platforms/shared/text';
+import { CALLBACK_DATA_LIMIT, parseMessageRef, truncateBytes } from '../../../core/platforms/telegram/render';
 import { render } from '../../../core/render';
 import { parseRequest, type InboundRequest } from '../../../core/request';
-import { MESSAGE_SCHEMA_ID, messageSchema, type Message, type MessageInput, type Part } from '../../../core/schema/message';
+import { MESSAGE_SCHEMA_ID, type Message, type MessageInput, type Part } from '../../../core/schema/message';
 import { arbMessage } from '../../support/arbitraries';
 import { fixtureBytes, fixtureJson, fixtureNames, fixtureRequest } from '../../support/fixtures';
 import { deliverTelegram, SENDER_BOT } from '../../support/inbound/telegram';
+import { assertDetectsExactly, roundTrip, assertFieldCorruptionTyped, expectMismatch as expectMismatchOf, jsonRequest, normalizeFixture, onlyMessage } from '../../support/platform-test-kit';
 
 const NOW = new Date('2026-06-01T08:00:00.000Z');
 const opts = { now: () => NOW };
 
 const TELEGRAM_FIXTURES = fixtureNames().filter((f) => f.startsWith('telegram-update-'));
 
-function one(request: InboundRequest, platform?: string): Message {
-	const result = normalize(request, { ...opts, ...(platform ? { platform } : {}) });
-	assert.equal(result.platform, 'telegram');
-	assert.equal(result.events.length, 0);
-	assert.equal(result.messages.length, 1);
-	return result.messages[0]!;
-}
-
-function jsonRequest(body: unknown): InboundRequest {
-	return { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) };
-}
+const one = (request: InboundRequest, platform?: string): Message => onlyMessage(request, 'telegram', { ...opts, platform });
 
 function update(extra: Record<string, unknown>, id = 913000200): InboundRequest {
 	return jsonRequest({ update_id: id, ...extra });
@@ -42,25 +34,14 @@ const marta = { id: 582913377, is_bot: false, first_name: 'Marta', last_name: 'K
 const privateChat = { id: 582913377, first_name: 'Marta', last_name: 'Kowalska', username: 'marta_k', type: 'private' };
 const supergroup = { id: -1001234567890, title: 'Ops Team', type: 'supergroup', is_forum: true };
 
-function expectMismatch(fn: () => unknown, path: string): void {
-	assert.throws(fn, (error: unknown) => {
-		assert.ok(error instanceof PayloadMismatchError, `expected PayloadMismatchError, got ${String(error)}`);
-		assert.equal(error.platform, 'telegram');
-		assert.equal(error.path, path);
-		return true;
-	});
-}
+const expectMismatch = (fn: () => unknown, path: string) => expectMismatchOf(fn, 'telegram', path);
 
 describe('telegram normalize: fixtures', () => {
 	it('every update fixture auto-detects, validates, and reads the same from bytes, string and object', () => {
 		assert.equal(TELEGRAM_FIXTURES.length, 7);
 		for (const name of TELEGRAM_FIXTURES) {
-			const fromBytes = normalize(fixtureRequest(name), opts);
-			assert.equal(fromBytes.platform, 'telegram', name);
+			const fromBytes = normalizeFixture(name, 'telegram', opts);
 			assert.equal(fromBytes.messages.length, 1, name);
-			for (const m of fromBytes.messages) messageSchema.parse(m);
-			assert.deepEqual(normalize(fixtureRequest(name, { asString: true }), opts), fromBytes, name);
-			assert.deepEqual(normalize(fixtureRequest(name, { parsed: true }), opts), fromBytes, name);
 			assert.deepEqual(fromBytes.messages[0]!.raw, fixtureJson(name), `${name} raw`);
 		}
 	});
@@ -437,44 +418,18 @@ describe('telegram normalize: errors', () => {
 	});
 
 	it('random corruption of every fixture yields a message or a typed error, never a TypeError', () => {
-		const bodies = TELEGRAM_FIXTURES.map((f) => fixtureJson<Record<string, unknown>>(f));
-		const junk = fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.boolean(), fc.array(fc.integer(), { maxLength: 2 }), fc.constant({}));
-		fc.assert(
-			fc.property(fc.integer({ min: 0, max: bodies.length - 1 }), fc.array(fc.tuple(fc.nat(), junk), { minLength: 1, maxLength: 4 }), (index, edits) => {
-				const body = structuredClone(bodies[index]!);
-				for (const [at, value] of edits) {
-					// Replace one field somewhere in the tree.
-					const objects: Array<Record<string, unknown>> = [];
-					const walk = (v: unknown) => {
-						if (v && typeof v === 'object') {
-							if (!Array.isArray(v)) objects.push(v as Record<string, unknown>);
-							for (const child of Object.values(v)) walk(child);
-						}
-					};
-					walk(body);
-					const target = objects[at % objects.length]!;
-					const keys = Object.keys(target);
-					if (keys.length) target[keys[at % keys.length]!] = value;
-				}
-				try {
-					const result = normalize(jsonRequest(body), { ...opts, platform: 'telegram' });
-					for (const m of result.messages) messageSchema.parse(m);
-				} catch (error) {
-					assert.ok(error instanceof SwitchboardError, `unexpected ${String(error)}`);
-					assert.notEqual((error as PayloadMismatchError).path, '(unknown)', 'adapter bug wrapped by core');
-				}
-			}),
-			{ numRuns: 500 },
-		);
+		assertFieldCorruptionTyped({
+			bodies: TELEGRAM_FIXTURES.map((f) => fixtureJson<Record<string, unknown>>(f)),
+			junk: fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.boolean(), fc.array(fc.integer(), { maxLength: 2 }), fc.constant({})),
+			run: (body) => normalize(jsonRequest(body), { ...opts, platform: 'telegram' }),
+			numRuns: 500,
+		});
 	});
 });
 
 describe('telegram detect', () => {
 	it('claims exactly the Telegram update fixtures', () => {
-		for (const name of fixtureNames()) {
-			const detection = detectTelegram(parseRequest(fixtureRequest(name)));
-			assert.equal(detection.match, name.startsWith('telegram-update-'), name);
-		}
+		assertDetectsExactly(detectTelegram, (name) => name.startsWith('telegram-update-'));
 	});
 
 	it('does not claim a send-method response; explains why', () => {
@@ -716,9 +671,9 @@ describe('telegram render: text formatting', () => {
 			out.payloads.map((p) => (p.body.text as string).length),
 			[3000, 3000, 3000],
 		);
-		assert.deepEqual(splitText('y'.repeat(5000), 4096).map((s) => s.length), [4096, 904]);
+		assert.deepEqual(splitLines('y'.repeat(5000), 4096).map((s) => s.length), [4096, 904]);
 		// Never splits an emoji.
-		const emoji = splitText(`${'a'.repeat(4095)}👍b`, 4096);
+		const emoji = splitLines(`${'a'.repeat(4095)}👍b`, 4096);
 		assert.deepEqual(emoji, ['a'.repeat(4095), '👍b']);
 	});
 
@@ -996,11 +951,8 @@ describe('telegram round trip', () => {
 	it('normalize(deliver(render(m))) keeps text, media, location and contacts', () => {
 		fc.assert(
 			fc.property(arbMessage('telegram', 'telegram', ['text', 'media', 'location', 'contacts']), (message) => {
-				const rendered = render(message, 'telegram');
-				assert.deepEqual(rendered.degradations, []);
-				const received = deliverTelegram(rendered.payloads).flatMap((request) => normalize(request, opts).messages);
+				const received = roundTrip(message, 'telegram', deliverTelegram, { normalize: opts });
 				for (const m of received) {
-					messageSchema.parse(m);
 					assert.equal(m.sender?.id, String(SENDER_BOT.id));
 					assert.equal(m.sender?.isBot, true);
 				}
@@ -1022,7 +974,7 @@ describe('telegram round trip', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Shared helpers of the four chat adapters (they live in this folder).
+// Shared helpers the Telegram adapter was first to use (core/platforms/shared/vendor.ts, core/util/time.ts).
 
 describe('fast vendor guards', () => {
 	const schema = z.looseObject({
@@ -1081,24 +1033,56 @@ describe('fast vendor guards', () => {
 		const vendor = vendorSchema(transformed);
 		assert.deepEqual(readVendor('telegram', vendor, { a: 'abc' }), { a: 3 });
 	});
+
+	it('a passThrough schema: the guard accepts only what zod returns unchanged, zod coerces the rest', () => {
+		// Shaped like Meta's graphId: numbers are accepted by the schema and turned into strings.
+		const id = passThrough(z.union([z.string().min(1), z.number()]).transform((v) => String(v)), z.string().min(1));
+		const coerced = z.looseObject({ id, ref: id.optional(), kind: z.string() });
+		const generated = generateGuard(coerced as never)!;
+		const compiled = compileGuard(coerced as never)!;
+		assert.equal(typeof generated, 'function');
+		assert.equal(typeof compiled, 'function');
+		const field = fc.oneof(fc.string({ maxLength: 2 }), fc.integer(), fc.double(), fc.constant(undefined), fc.constant(null), fc.boolean());
+		fc.assert(
+			fc.property(fc.record({ id: field, ref: field, kind: fc.oneof(fc.string(), fc.integer()), extra: fc.anything() }, { requiredKeys: [], noNullPrototype: true }), (v) => {
+				const parsed = coerced.safeParse(v);
+				for (const guard of [generated, compiled]) {
+					if (!guard(v)) continue;
+					assert.ok(parsed.success, `guard accepted what zod refuses: ${JSON.stringify(v)}`);
+					assert.deepEqual(parsed.data, v, 'zod returns what the guard accepted unchanged');
+				}
+				if (parsed.success && typeof v.id === 'string' && (v.ref === undefined || typeof v.ref === 'string')) assert.equal(generated(v), true, JSON.stringify(v));
+			}),
+			{ numRuns: 3000 },
+		);
+		const vendor = vendorSchema(coerced);
+		const fast = { id: 'wamid.1', kind: 'text' };
+		assert.equal(readVendor('whatsapp', vendor, fast), fast);
+		assert.deepEqual(readVendor('whatsapp', vendor, { id: 15550001234, kind: 'text' }), { id: '15550001234', kind: 'text' });
+		expectMismatchOf(() => readVendor('whatsapp', vendor, { id: '', kind: 'text' }, 'entry[0]'), 'whatsapp', 'entry[0].id');
+	});
 });
 
 describe('timestamp helpers', () => {
-	it('isoFromMillis matches Date#toISOString', () => {
+	it('any message date and edit date comes out as the exact ISO string Date gives', () => {
 		fc.assert(
-			fc.property(fc.integer({ min: 0, max: 253402300799999 }), (ms) => {
-				assert.equal(isoFromMillis(ms), new Date(ms).toISOString());
+			fc.property(fc.integer({ min: 1, max: 253402300799 }), fc.integer({ min: 1, max: 8.64e12 }), (date, editDate) => {
+				const m = one(update({ edited_message: { message_id: 5, date, edit_date: editDate, chat: privateChat, from: marta, text: 'x' } }));
+				assert.equal(m.timestamp, new Date(date * 1000).toISOString());
+				assert.equal(m.metadata.editedAt, new Date(editDate * 1000).toISOString());
 			}),
-			{ numRuns: 2000 },
+			{ numRuns: 300 },
 		);
-		assert.equal(isoFromMillis(-1), undefined);
-		assert.equal(isoFromMillis(1.5), undefined);
+		// Beyond what Date can hold there is no time: the clock stands in, and no edit time is claimed.
+		const far = one(update({ edited_message: { message_id: 5, date: 8.64e12 + 1, edit_date: 8.64e12 + 1, chat: privateChat, from: marta, text: 'x' } }));
+		assert.equal(far.timestamp, NOW.toISOString());
+		assert.equal(far.metadata.editedAt, undefined);
 	});
 
-	it('isoFromUtcString keeps milliseconds of longer fractions and agrees with Date', () => {
+	it('fromDateString keeps milliseconds of longer fractions and agrees with Date', () => {
 		for (const value of ['2026-05-28T14:40:11.4460000Z', '2026-05-28T15:01:02.345678Z', '2026-05-28T14:59:00Z', '2026-05-28T14:40:11.4Z', '2026-05-31T23:59:59.9999999Z', '2026-05-28T16:40:11.4460000+02:00']) {
-			assert.equal(isoFromUtcString(value), new Date(value).toISOString(), value);
+			assert.equal(fromDateString(value), new Date(value).toISOString(), value);
 		}
-		assert.equal(isoFromUtcString('not a date'), undefined);
+		assert.equal(fromDateString('not a date'), undefined);
 	});
 });

@@ -1,57 +1,29 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MalformedBodyError, PayloadMismatchError, RenderError, SwitchboardError } from '../../../core/errors';
+import { MalformedBodyError, RenderError } from '../../../core/errors';
 import { normalize } from '../../../core/normalize';
 import { detectTwilio } from '../../../core/platforms/twilio';
 import { mapTwilioStatus } from '../../../core/platforms/twilio/map-twilio-status';
 import { splitBody } from '../../../core/platforms/twilio/render';
 import { render } from '../../../core/render';
-import { parseRequest, type InboundRequest } from '../../../core/request';
-import {
-	MESSAGE_SCHEMA_ID,
-	deliveryEventSchema,
-	messageSchema,
-	type DeliveryEvent,
-	type Message,
-	type MessageInput,
-	type Part,
-} from '../../../core/schema/message';
+import { parseRequest } from '../../../core/request';
+import { type DeliveryEvent, type Message, type Part } from '../../../core/schema/message';
 import { arbMessage } from '../../support/arbitraries';
 import { fixtureBytes, fixtureNames, fixtureRequest } from '../../support/fixtures';
 import { contentTypeOf, deliverTwilio } from '../../support/inbound/twilio';
+import { FORM_HEADERS as FORM, roundTrip, assertDetectsExactly, assertTruncationsTyped, assertTypedOutcome, carriedContent as content, formRequest as form, mismatchOf, normalizeFixture, onlyEvent as onlyEventOf, onlyMessage as onlyMessageOf, outboundMessages } from '../../support/platform-test-kit';
 
 const NOW = '2026-05-28T16:00:00.000Z';
 const now = () => new Date(NOW);
-const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
 const TWILIO_FIXTURES = fixtureNames().filter((n) => n.startsWith('twilio-'));
 
-function one(name: string, options: { parsed?: boolean; asString?: boolean } = {}) {
-	return normalize(fixtureRequest(name, options), { now });
-}
-
-function onlyMessage(name: string): Message {
-	const result = one(name);
-	assert.equal(result.platform, 'twilio');
-	assert.equal(result.events.length, 0);
-	assert.equal(result.messages.length, 1);
-	return result.messages[0]!;
-}
+const onlyMessage = (name: string): Message => onlyMessageOf(fixtureRequest(name), 'twilio', { now });
 
 function onlyEvent(name: string, headers: Record<string, string> = {}): DeliveryEvent {
 	const request = fixtureRequest(name);
-	const result = normalize({ ...request, headers: { ...request.headers, ...headers } }, { now });
-	assert.equal(result.platform, 'twilio');
-	assert.equal(result.messages.length, 0);
-	assert.equal(result.events.length, 1);
-	return result.events[0]!;
-}
-
-function form(fields: Record<string, string | string[]>): InboundRequest {
-	const params = new URLSearchParams();
-	for (const [key, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
-	return { body: Buffer.from(params.toString()), headers: FORM };
+	return onlyEventOf({ ...request, headers: { ...request.headers, ...headers } }, 'twilio', { now });
 }
 
 const INBOUND_BASE = {
@@ -63,29 +35,9 @@ const INBOUND_BASE = {
 	ApiVersion: '2010-04-01',
 };
 
-function mismatch(fn: () => unknown, path: string): void {
-	assert.throws(fn, (error: unknown) => {
-		assert.ok(error instanceof PayloadMismatchError, `expected PayloadMismatchError, got ${String(error)}`);
-		assert.equal(error.platform, 'twilio');
-		assert.equal(error.path, path);
-		return true;
-	});
-}
+const mismatch = mismatchOf('twilio');
 
-function outbound(parts: MessageInput['parts'], extra: Partial<MessageInput> = {}): MessageInput {
-	return {
-		schema: MESSAGE_SCHEMA_ID,
-		id: 'msg_1',
-		channel: 'sms',
-		provider: 'twilio',
-		direction: 'outbound',
-		conversation: { id: '+447700900321', type: 'direct' },
-		recipients: [{ id: '+447700900321' }],
-		timestamp: '2026-05-28T14:31:02.000Z',
-		parts,
-		...extra,
-	};
-}
+const outbound = outboundMessages({ id: 'msg_1', channel: 'sms', provider: 'twilio', conversation: { id: '+447700900321', type: 'direct' } });
 
 describe('twilio fixtures', () => {
 	it('has the eleven Twilio fixtures', () => {
@@ -94,21 +46,13 @@ describe('twilio fixtures', () => {
 
 	for (const name of TWILIO_FIXTURES) {
 		it(`${name}: auto-detected from bytes, string and parsed record alike, and schema-valid`, () => {
-			const fromBytes = one(name);
-			assert.equal(fromBytes.platform, 'twilio');
+			const fromBytes = normalizeFixture(name, 'twilio', { now });
 			assert.equal(fromBytes.messages.length + fromBytes.events.length, 1);
-			assert.deepEqual(one(name, { asString: true }), fromBytes);
-			assert.deepEqual(one(name, { parsed: true }), fromBytes);
-			for (const m of fromBytes.messages) assert.ok(messageSchema.safeParse(m).success, JSON.stringify(messageSchema.safeParse(m).error?.issues));
-			for (const e of fromBytes.events) assert.ok(deliveryEventSchema.safeParse(e).success, JSON.stringify(deliveryEventSchema.safeParse(e).error?.issues));
 		});
 	}
 
 	it('detect() claims exactly the Twilio fixtures', () => {
-		for (const name of fixtureNames()) {
-			const detection = detectTwilio(parseRequest(fixtureRequest(name)));
-			assert.equal(detection.match, name.startsWith('twilio-'), name);
-		}
+		assertDetectsExactly(detectTwilio, (name) => name.startsWith('twilio-'));
 	});
 
 	it('detect() matches on the signature header alone, and explains a miss', () => {
@@ -416,31 +360,13 @@ describe('twilio malformed input', () => {
 	});
 
 	it('every truncation of every fixture either normalizes or fails with a typed error (never a TypeError)', () => {
-		for (const name of TWILIO_FIXTURES) {
-			const bytes = fixtureBytes(name);
-			for (let n = 0; n <= bytes.length; n += 1) {
-				try {
-					const result = normalize({ body: bytes.subarray(0, n), headers: FORM }, { platform: 'twilio', now });
-					for (const m of result.messages) assert.ok(messageSchema.safeParse(m).success, `${name}[0..${n}]`);
-					for (const e of result.events) assert.ok(deliveryEventSchema.safeParse(e).success, `${name}[0..${n}]`);
-				} catch (error) {
-					assert.ok(error instanceof SwitchboardError, `${name}[0..${n}]: ${String(error)}`);
-					assert.ok(error instanceof PayloadMismatchError || error instanceof MalformedBodyError, `${name}[0..${n}]: ${error.code}`);
-					if (error instanceof PayloadMismatchError) assert.notEqual(error.path, '(unknown)', `${name}[0..${n}]: adapter bug ${String(error)}`);
-				}
-			}
-		}
+		assertTruncationsTyped(TWILIO_FIXTURES, fixtureBytes, (body) => normalize({ body, headers: FORM }, { platform: 'twilio', now }), { shapeErrorsOnly: true });
 	});
 
 	it('garbage bytes do not crash', () => {
 		for (const body of ['%%%', '=&=&', '\u0000\u0001\u0002', 'a=%E0%A4%A', '{"not":"a form"}']) {
-			try {
-				normalize({ body, headers: FORM }, { platform: 'twilio', now });
-				assert.fail(`accepted ${body}`);
-			} catch (error) {
-				assert.ok(error instanceof PayloadMismatchError || error instanceof MalformedBodyError, `${body}: ${String(error)}`);
-				if (error instanceof PayloadMismatchError) assert.notEqual(error.path, '(unknown)');
-			}
+			assert.throws(() => normalize({ body, headers: FORM }, { platform: 'twilio', now }), `accepted ${body}`);
+			assertTypedOutcome(() => normalize({ body, headers: FORM }, { platform: 'twilio', now }), body, { shapeErrorsOnly: true });
 		}
 	});
 });
@@ -654,28 +580,13 @@ describe('twilio round trip: normalize(deliver(render(m)))', () => {
 		...m,
 		parts: m.parts.map((p) => (p.type === 'media' && p.url ? { ...p, url: p.url.replace(/\.jpg$/, `.${EXTENSION[p.kind]}`) } : p)),
 	});
-	const content = (p: Part) => {
-		switch (p.type) {
-			case 'text':
-				return { type: p.type, text: p.text };
-			case 'media':
-				return { type: p.type, kind: p.kind, url: p.url, caption: p.caption };
-			case 'location':
-				return { type: p.type, latitude: p.latitude + 0, longitude: p.longitude + 0 };
-			default:
-				return p;
-		}
-	};
 	const check = (m: Message, channel: Message['channel']) => {
-		const out = render(m, 'twilio', { from: '+15005550123' });
-		assert.deepEqual(out.degradations, []);
-		const messages = deliverTwilio(out.payloads).flatMap((request) => normalize(request, { now }).messages);
+		const messages = roundTrip(m, 'twilio', deliverTwilio, { render: { from: '+15005550123' }, normalize: { now } });
 		assert.deepEqual(messages.flatMap((n) => n.parts).map(content), m.parts.map(content));
 		for (const n of messages) {
 			assert.equal(n.channel, channel);
 			assert.equal(n.sender?.id, '+15005550123');
 			assert.equal(n.recipients[0]?.id, m.recipients[0]!.id);
-			assert.ok(messageSchema.safeParse(n).success);
 			for (const p of n.parts) if (p.type === 'media') assert.equal(p.mimeType, contentTypeOf(p.url!));
 		}
 	};

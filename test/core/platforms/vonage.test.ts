@@ -1,62 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MalformedBodyError, PayloadMismatchError, RenderError, SwitchboardError } from '../../../core/errors';
+import { MalformedBodyError, RenderError } from '../../../core/errors';
 import { normalize } from '../../../core/normalize';
 import { detectVonage } from '../../../core/platforms/vonage';
 import { mapVonageStatus } from '../../../core/platforms/vonage/map-vonage-status';
 import { render } from '../../../core/render';
 import { parseRequest, type InboundRequest } from '../../../core/request';
-import {
-	MESSAGE_SCHEMA_ID,
-	deliveryEventSchema,
-	messageSchema,
-	type DeliveryEvent,
-	type Message,
-	type MessageInput,
-	type Part,
-} from '../../../core/schema/message';
+import { type DeliveryEvent, type Message, type Part } from '../../../core/schema/message';
 import { arbMessage } from '../../support/arbitraries';
 import { fixtureBytes, fixtureJson, fixtureNames, fixtureRequest, fixtureSignature } from '../../support/fixtures';
 import { deliverVonage } from '../../support/inbound/vonage';
+import { JSON_HEADERS, roundTrip, assertDetectsExactly, assertTruncationsTyped, assertWrongTypesTyped, carriedContent as content, jsonRequest as json, mismatchOf, normalizeFixture, onlyEvent as onlyEventOf, onlyMessage as onlyMessageOf, outboundMessages } from '../../support/platform-test-kit';
 
 const NOW = '2026-05-28T16:00:00.000Z';
 const now = () => new Date(NOW);
-const JSON_HEADERS = { 'Content-Type': 'application/json' };
 const VONAGE_FIXTURES = fixtureNames().filter((n) => n.startsWith('vonage-'));
 
-function json(body: unknown): InboundRequest {
-	return { body: Buffer.from(JSON.stringify(body)), headers: JSON_HEADERS };
-}
-
-function one(name: string, options: { parsed?: boolean; asString?: boolean } = {}) {
-	return normalize(fixtureRequest(name, options), { now });
-}
-
-function onlyMessage(request: InboundRequest): Message {
-	const result = normalize(request, { now });
-	assert.equal(result.platform, 'vonage');
-	assert.equal(result.events.length, 0);
-	assert.equal(result.messages.length, 1);
-	return result.messages[0]!;
-}
-
-function onlyEvent(name: string): DeliveryEvent {
-	const result = one(name);
-	assert.equal(result.platform, 'vonage');
-	assert.equal(result.messages.length, 0);
-	assert.equal(result.events.length, 1);
-	return result.events[0]!;
-}
-
-function mismatch(fn: () => unknown, path: string): void {
-	assert.throws(fn, (error: unknown) => {
-		assert.ok(error instanceof PayloadMismatchError, `expected PayloadMismatchError, got ${String(error)}`);
-		assert.equal(error.platform, 'vonage');
-		assert.equal(error.path, path);
-		return true;
-	});
-}
+const onlyMessage = (request: InboundRequest): Message => onlyMessageOf(request, 'vonage', { now });
+const onlyEvent = (name: string): DeliveryEvent => onlyEventOf(fixtureRequest(name), 'vonage', { now });
+const mismatch = mismatchOf('vonage');
 
 const INBOUND = {
 	channel: 'whatsapp',
@@ -67,40 +30,20 @@ const INBOUND = {
 	profile: { name: 'Priya Natarajan' },
 };
 
-function outbound(parts: MessageInput['parts'], extra: Partial<MessageInput> = {}): MessageInput {
-	return {
-		schema: MESSAGE_SCHEMA_ID,
-		id: 'msg_1',
-		channel: 'whatsapp',
-		provider: 'vonage',
-		direction: 'outbound',
-		conversation: { id: '+447700900321', type: 'direct' },
-		recipients: [{ id: '+447700900321' }],
-		timestamp: '2026-05-28T14:31:02.000Z',
-		parts,
-		...extra,
-	};
-}
+const outbound = outboundMessages({ id: 'msg_1', channel: 'whatsapp', provider: 'vonage', conversation: { id: '+447700900321', type: 'direct' } });
 
 describe('vonage fixtures', () => {
 	it('has the six Vonage fixtures', () => assert.equal(VONAGE_FIXTURES.length, 6));
 
 	for (const name of VONAGE_FIXTURES) {
 		it(`${name}: auto-detected from bytes, string and parsed JSON alike, and schema-valid`, () => {
-			const fromBytes = one(name);
-			assert.equal(fromBytes.platform, 'vonage');
+			const fromBytes = normalizeFixture(name, 'vonage', { now });
 			assert.equal(fromBytes.messages.length + fromBytes.events.length, 1);
-			assert.deepEqual(one(name, { asString: true }), fromBytes);
-			assert.deepEqual(one(name, { parsed: true }), fromBytes);
-			for (const m of fromBytes.messages) assert.ok(messageSchema.safeParse(m).success);
-			for (const e of fromBytes.events) assert.ok(deliveryEventSchema.safeParse(e).success);
 		});
 	}
 
 	it('detect() claims exactly the Vonage fixtures', () => {
-		for (const name of fixtureNames()) {
-			assert.equal(detectVonage(parseRequest(fixtureRequest(name))).match, name.startsWith('vonage-'), name);
-		}
+		assertDetectsExactly(detectVonage, (name) => name.startsWith('vonage-'));
 	});
 
 	it('detect() also recognises the signed JWT (iss Vonage) alone, and no other issuer', () => {
@@ -280,32 +223,12 @@ describe('vonage malformed input', () => {
 	});
 
 	it('every truncation of every fixture normalizes or fails with a typed error', () => {
-		for (const name of VONAGE_FIXTURES) {
-			const bytes = fixtureBytes(name);
-			for (let n = 0; n <= bytes.length; n += 1) {
-				try {
-					normalize({ body: bytes.subarray(0, n), headers: JSON_HEADERS }, { platform: 'vonage', now });
-				} catch (error) {
-					assert.ok(error instanceof SwitchboardError, `${name}[0..${n}]: ${String(error)}`);
-					if (error instanceof PayloadMismatchError) assert.notEqual(error.path, '(unknown)');
-				}
-			}
-		}
+		assertTruncationsTyped(VONAGE_FIXTURES, fixtureBytes, (body) => normalize({ body, headers: JSON_HEADERS }, { platform: 'vonage', now }));
 	});
 
 	it('fields of the wrong type anywhere give a typed error, never a crash', () => {
 		const base = fixtureJson<Record<string, unknown>>('vonage-status-rejected.json');
-		for (const key of Object.keys(base)) {
-			for (const value of [null, 42, 'x', [], {}]) {
-				try {
-					const result = normalize(json({ ...base, [key]: value }), { platform: 'vonage', now });
-					for (const e of result.events) assert.ok(deliveryEventSchema.safeParse(e).success, `${key}=${JSON.stringify(value)}`);
-				} catch (error) {
-					assert.ok(error instanceof PayloadMismatchError, `${key}=${JSON.stringify(value)}: ${String(error)}`);
-					assert.notEqual(error.path, '(unknown)');
-				}
-			}
-		}
+		assertWrongTypesTyped(base, [null, 42, 'x', [], {}], (body) => normalize(json(body), { platform: 'vonage', now }));
 	});
 });
 
@@ -471,32 +394,13 @@ describe('vonage render', () => {
 });
 
 describe('vonage round trip: normalize(deliver(render(m)))', () => {
-	const content = (p: Part) => {
-		switch (p.type) {
-			case 'text':
-				return { type: p.type, text: p.text };
-			case 'media':
-				return { type: p.type, kind: p.kind, url: p.url, caption: p.caption };
-			case 'location':
-				return { type: p.type, latitude: p.latitude + 0, longitude: p.longitude + 0 };
-			default:
-				return p;
-		}
-	};
 	const check = (m: Message) => {
-		const out = render(m, 'vonage', { from: '447700900000' });
-		assert.deepEqual(out.degradations, []);
-		const messages = deliverVonage(out.payloads).flatMap((request) => {
-			const result = normalize(request, { now });
-			assert.equal(result.platform, 'vonage');
-			return result.messages;
-		});
+		const messages = roundTrip(m, 'vonage', deliverVonage, { render: { from: '447700900000' }, normalize: { now } });
 		assert.deepEqual(messages.flatMap((n) => n.parts).map(content), m.parts.map(content));
 		for (const n of messages) {
 			assert.equal(n.channel, m.channel);
 			assert.equal(n.sender?.id, '447700900000');
 			assert.equal(n.recipients[0]?.id, m.recipients[0]!.id.replace(/^\+/, ''));
-			assert.ok(messageSchema.safeParse(n).success);
 		}
 	};
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MalformedBodyError, PayloadMismatchError, SwitchboardError } from '../../../core/errors';
+import { MalformedBodyError } from '../../../core/errors';
 import { normalize, type NormalizeResult } from '../../../core/normalize';
 import { instagramAdapter } from '../../../core/platforms/instagram';
 import { messengerAdapter } from '../../../core/platforms/messenger';
@@ -10,20 +10,11 @@ import { markdownToWhatsApp } from '../../../core/platforms/whatsapp/convert-mar
 import { mapWhatsAppStatus, whatsappErrorRetryable } from '../../../core/platforms/whatsapp/map-whatsapp-status';
 import { render } from '../../../core/render';
 import { parseRequest, type InboundRequest } from '../../../core/request';
-import {
-	MESSAGE_SCHEMA_ID,
-	deliveryEventSchema,
-	messageSchema,
-	type DeliveryEvent,
-	type Message,
-	type MessageInput,
-	type Part,
-} from '../../../core/schema/message';
+import { type DeliveryEvent, type Message, type Part } from '../../../core/schema/message';
 import { arbMessage } from '../../support/arbitraries';
 import { fixtureBytes, fixtureJson, fixtureNames, fixtureRequest } from '../../support/fixtures';
 import { deliverWhatsApp } from '../../support/inbound/whatsapp';
-
-type Json = Record<string, unknown>;
+import { DELETE, JSON_HEADERS, assertDetectsExactly, assertInboundFrom, assertPathCorruptionTyped, assertValidMessage, assertValidOutput, mismatchOf, normalizeFixture, normalizeValid, only, outboundMessages, type Json } from '../../support/platform-test-kit';
 
 const NOW = new Date('2026-06-01T09:00:00.000Z');
 const now = () => NOW;
@@ -35,44 +26,18 @@ const CUSTOMER = '447700900321';
 const BUSINESS = { id: '109876543210987', phone: '+15550001234' };
 const VALUE_METADATA = { phone_number_id: '109876543210987', display_phone_number: '15550001234', waba_id: '104857600123456' };
 
-function assertValidMessage(message: Message): void {
-	const result = messageSchema.safeParse(message);
-	assert.ok(result.success, `message invalid: ${JSON.stringify(result.error?.issues)}`);
-}
-
-function assertValidEvent(event: DeliveryEvent): void {
-	const result = deliveryEventSchema.safeParse(event);
-	assert.ok(result.success, `event invalid: ${JSON.stringify(result.error?.issues)}`);
-}
-
-function fixture(name: string): NormalizeResult {
-	const result = normalize(fixtureRequest(name), { now });
-	assert.equal(result.platform, 'whatsapp');
-	result.messages.forEach(assertValidMessage);
-	result.events.forEach(assertValidEvent);
-	return result;
-}
-
-function only<T>(items: T[]): T {
-	assert.equal(items.length, 1, `expected exactly one item, got ${items.length}`);
-	return items[0]!;
-}
+const fixture = (name: string): NormalizeResult => normalizeValid(fixtureRequest(name), 'whatsapp', { now });
 
 /** The common shape every message fixture shares: Priya writing to the business number. */
 function assertFromPriya(message: Message, wamid: string, timestamp: string): void {
-	assert.equal(message.schema, MESSAGE_SCHEMA_ID);
-	assert.equal(message.id, `whatsapp:${wamid}`);
-	assert.equal(message.providerMessageId, wamid);
-	assert.equal(message.channel, 'whatsapp');
-	assert.equal(message.provider, 'whatsapp');
-	assert.equal(message.direction, 'inbound');
-	assert.deepEqual(message.conversation, { id: CUSTOMER, type: 'direct' });
-	assert.deepEqual(message.sender, { id: CUSTOMER, name: 'Priya Natarajan', phone: '+447700900321' });
-	assert.deepEqual(message.recipients, [BUSINESS]);
-	assert.equal(message.timestamp, timestamp);
-	assert.equal(message.metadata.phone_number_id, VALUE_METADATA.phone_number_id);
-	assert.equal(message.metadata.display_phone_number, VALUE_METADATA.display_phone_number);
-	assert.equal(message.metadata.waba_id, VALUE_METADATA.waba_id);
+	assertInboundFrom(message, {
+		platform: 'whatsapp',
+		providerMessageId: wamid,
+		sender: { id: CUSTOMER, name: 'Priya Natarajan', phone: '+447700900321' },
+		recipients: [BUSINESS],
+		timestamp,
+		metadata: VALUE_METADATA,
+	});
 }
 
 const wamid = (n: string) => `wamid.HBgMNDQ3NzAwOTAwMzIxFQIAEhggQ0ZBQTEyMzQ1Njc4OUFCQ0RFRjAxMjM0NTY3ODkwMDA${n}AA==`;
@@ -96,9 +61,8 @@ function inbound(message: Json): Json {
 }
 
 function run(body: unknown, options: { platform?: string; keepRaw?: boolean } = {}): NormalizeResult {
-	const result = normalize({ body, headers: { 'content-type': 'application/json' } }, { now, ...options });
-	result.messages.forEach(assertValidMessage);
-	result.events.forEach(assertValidEvent);
+	const result = normalize({ body, headers: JSON_HEADERS }, { now, ...options });
+	assertValidOutput(result);
 	return result;
 }
 
@@ -123,14 +87,7 @@ function adapterNormalize(request: InboundRequest) {
 	return whatsappAdapter.normalize!(parseRequest(request), { keepRaw: true, now });
 }
 
-function mismatchAt(fn: () => unknown, path: string): void {
-	assert.throws(fn, (error: unknown) => {
-		assert.ok(error instanceof PayloadMismatchError, `expected PayloadMismatchError, got ${String(error)}`);
-		assert.equal(error.platform, 'whatsapp');
-		assert.equal(error.path, path);
-		return true;
-	});
-}
+const mismatchAt = mismatchOf('whatsapp');
 
 // =====================================================================================================
 
@@ -138,13 +95,7 @@ describe('whatsapp: fixtures', () => {
 	it('auto-detects every inbound fixture, from a Buffer, a string and a parsed object alike', () => {
 		assert.equal(PAYLOAD_FIXTURES.length, 16);
 		for (const name of PAYLOAD_FIXTURES) {
-			const fromBuffer = fixture(name);
-			const fromString = normalize(fixtureRequest(name, { asString: true }), { now });
-			const fromObject = normalize(fixtureRequest(name, { parsed: true }), { now });
-			assert.equal(fromString.platform, 'whatsapp', name);
-			assert.equal(fromObject.platform, 'whatsapp', name);
-			assert.deepEqual(fromString, fromBuffer, name);
-			assert.deepEqual(fromObject, fromBuffer, name);
+			const fromBuffer = normalizeFixture(name, 'whatsapp', { now });
 			assert.equal(fromBuffer.messages.length + fromBuffer.events.length, 1, name);
 		}
 	});
@@ -379,8 +330,7 @@ describe('whatsapp: verification handshake', () => {
 
 describe('whatsapp: detection', () => {
 	it('claims exactly the WhatsApp webhook fixtures and the verification GET', () => {
-		const claimed = fixtureNames().filter((name) => whatsappAdapter.detect!(parseRequest(fixtureRequest(name))).match);
-		assert.deepEqual(claimed.sort(), [...INBOUND_FIXTURES].sort());
+		assertDetectsExactly(whatsappAdapter.detect!, (name) => INBOUND_FIXTURES.includes(name));
 	});
 
 	it('never throws, and explains why it did not match', () => {
@@ -823,67 +773,19 @@ describe('whatsapp: bad input', () => {
 	});
 
 	it('random corruption of any fixture field never escapes as anything but a SwitchboardError with a path', () => {
-		const bodies = PAYLOAD_FIXTURES.map((name) => fixtureJson<unknown>(name));
-		const paths = bodies.map((body) => collectPaths(body));
-		const replacement = fc.constantFrom<unknown>(DELETE, null, 42, -1, 'x', '', [], {}, true, [{}], { id: 1 });
-		fc.assert(
-			fc.property(fc.nat(bodies.length - 1), fc.nat(), replacement, (which, at, value) => {
-				const list = paths[which]!;
-				const path = list[at % list.length]!;
-				const body = setAt(structuredClone(bodies[which]), path, value);
-				try {
-					const output = adapterNormalize({ body, headers: { 'content-type': 'application/json' } });
-					output.messages.forEach(assertValidMessage);
-					output.events.forEach(assertValidEvent);
-				} catch (error) {
-					assert.ok(error instanceof SwitchboardError, `${path.join('.')} = ${JSON.stringify(value)}: ${String(error)}`);
-					if (error instanceof PayloadMismatchError) assert.notEqual(error.path, '(unknown)');
-				}
-			}),
-			{ numRuns: 400 },
-		);
+		assertPathCorruptionTyped({
+			bodies: PAYLOAD_FIXTURES.map((name) => fixtureJson<unknown>(name)),
+			replacements: [DELETE, null, 42, -1, 'x', '', [], {}, true, [{}], { id: 1 }],
+			run: (body) => adapterNormalize({ body, headers: JSON_HEADERS }),
+			numRuns: 400,
+		});
 	});
 });
-
-const DELETE = Symbol('delete');
-
-function collectPaths(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
-	const out: Array<Array<string | number>> = [];
-	if (Array.isArray(value)) value.forEach((v, i) => out.push([...prefix, i], ...collectPaths(v, [...prefix, i])));
-	else if (value && typeof value === 'object') {
-		for (const [k, v] of Object.entries(value)) out.push([...prefix, k], ...collectPaths(v, [...prefix, k]));
-	}
-	return out;
-}
-
-function setAt(root: unknown, path: Array<string | number>, value: unknown): unknown {
-	let node = root as Record<string | number, unknown>;
-	for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-	const last = path[path.length - 1]!;
-	if (value === DELETE) {
-		if (Array.isArray(node)) node.splice(Number(last), 1);
-		else delete node[last];
-	} else node[last] = value;
-	return root;
-}
 
 // =====================================================================================================
 // Render
 
-function outbound(parts: MessageInput['parts'], extra: Partial<MessageInput> = {}): MessageInput {
-	return {
-		schema: MESSAGE_SCHEMA_ID,
-		id: 'out-1',
-		channel: 'whatsapp',
-		provider: 'whatsapp',
-		direction: 'outbound',
-		conversation: { id: '447700900321', type: 'direct' },
-		recipients: [{ id: '447700900321' }],
-		timestamp: '2026-05-28T14:31:02.000Z',
-		parts,
-		...extra,
-	};
-}
+const outbound = outboundMessages({ id: 'out-1', channel: 'whatsapp', provider: 'whatsapp', conversation: { id: '447700900321', type: 'direct' } });
 
 const ENVELOPE = { messaging_product: 'whatsapp', recipient_type: 'individual', to: '447700900321' };
 

@@ -1,7 +1,8 @@
 /**
- * Pieces every transactional-email render needs (SendGrid here, Brevo imports them too): addresses,
- * the subject, the text/plain + text/html bodies built from text parts, template parameters and the
- * reply headers. Pure functions of the universal message.
+ * What the transactional-email adapters (SendGrid and Brevo) share. Inbound: the event-webhook body,
+ * one event or a batch. Outbound, pieces every email render needs: addresses, the subject, the
+ * text/plain + text/html bodies built from text parts, template parameters and the reply headers,
+ * all pure functions of the universal message.
  *
  * Contract shared by the email renders:
  * - the sender is `options.from` (`a@b.example` or `Name <a@b.example>`); email has no default sender,
@@ -13,10 +14,32 @@
  * - a reply (`message.replyTo.messageId`, a Message-ID) becomes In-Reply-To/References headers, which
  *   is how mail clients thread a reply.
  */
-import { RenderError } from '../../errors';
+import { MalformedBodyError, PayloadMismatchError, RenderError } from '../../errors';
 import { htmlToPlain, markdownToPlain } from '../../render/degrade';
-import type { Message, TemplatePart, TextPart } from '../../schema/message';
-import type { RenderOptions } from '../types';
+import type { ParsedRequest } from '../../request';
+import type { DeliveryEvent, Message, TemplatePart, TextPart } from '../../schema/message';
+import { isRecord } from '../../util/object';
+import type { NormalizeOutput, RenderOptions } from '../types';
+
+/**
+ * An event-webhook body: one event object, or an array of them (SendGrid's batches, a Brevo replay)
+ * converted in order. `convert` gets each event with its JSON path (`[i]` in an array, '' alone).
+ */
+export function convertEventBatch(
+	request: ParsedRequest,
+	names: { platform: string; webhook: string; expected: string },
+	convert: (value: unknown, path: string) => DeliveryEvent,
+): NormalizeOutput {
+	if (request.bodyKind === 'empty') throw new MalformedBodyError(`The ${names.webhook} body is empty`);
+	const body = request.body;
+	if (Array.isArray(body)) {
+		const events: DeliveryEvent[] = new Array(body.length);
+		for (let i = 0; i < body.length; i += 1) events[i] = convert(body[i], `[${i}]`);
+		return { messages: [], events };
+	}
+	if (isRecord(body)) return { messages: [], events: [convert(body, '')] };
+	throw new PayloadMismatchError(names.platform, '', names.expected);
+}
 
 export interface EmailAddress {
 	email: string;

@@ -8,8 +8,11 @@
  * that does not parse (an unclosed `**`, a `[` without `](…)`) is written as literal, escaped text
  * rather than guessed at. Block structure is read line by line, so emphasis never spans lines.
  *
- * Used by the Telegram, Slack, Teams and Google Chat renderers; it lives here because Telegram's
- * MarkdownV2 is the strictest consumer (one unescaped `.` and the Bot API rejects the message).
+ * Used by the Telegram, Slack, Teams and Google Chat renderers. Telegram's MarkdownV2 is the strictest
+ * consumer (one unescaped `.` and the Bot API rejects the message), which is what the reader is built
+ * for. WhatsApp (../whatsapp/convert-markdown.ts) and email (./email.ts) keep their own regex
+ * converters: they read markdown differently (e.g. `a*b*c` stays literal there, emphasis here; email
+ * links must be http/https/mailto), and their outputs are part of what those renders promise.
  */
 
 export type Inline =
@@ -485,14 +488,20 @@ export function escapeHtml(value: string): string {
 	return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** Links and images in generated HTML: only schemes a chat client can open safely (no javascript:, data:). */
+const SAFE_URL = /^(https?:|mailto:|tel:)/i;
+
 const html: Dialect = {
 	text: escapeHtml,
 	strong: (inner) => `<b>${inner}</b>`,
 	emphasis: (inner) => `<i>${inner}</i>`,
 	strike: (inner) => `<s>${inner}</s>`,
 	code: (value) => `<code>${escapeHtml(value)}</code>`,
-	link: (url, inner, ctx) => `<a href="${escapeHtml(url)}">${writeInline(inner, html, ctx) || escapeHtml(url)}</a>`,
-	image: (url, alt) => `<img src="${escapeHtml(url)}" alt="${escapeHtml(alt)}">`,
+	link: (url, inner, ctx) => {
+		const label = writeInline(inner, html, ctx) || escapeHtml(url);
+		return SAFE_URL.test(url.trim()) ? `<a href="${escapeHtml(url)}">${label}</a>` : label;
+	},
+	image: (url, alt) => (/^https?:/i.test(url.trim()) ? `<img src="${escapeHtml(url)}" alt="${escapeHtml(alt)}">` : escapeHtml(alt)),
 	codeBlock: (_lang, value) => `<pre>${escapeHtml(value)}</pre>`,
 	heading: (inner, level) => `<h${Math.min(level, 3)}>${inner}</h${Math.min(level, 3)}>`,
 	quote: (inner) => `<blockquote>${inner}</blockquote>`,

@@ -2,11 +2,12 @@
  * Building universal inbound messages on the normalize hot path without `compact` (which walks every
  * key of every object it copies): fields are set only when defined, objects are built once.
  *
- * Shared by the Telegram, Slack, Teams and Google Chat adapters (a candidate for platforms/shared/).
+ * Used by the Telegram, Slack, Teams and Google Chat adapters. (WhatsApp, Messenger, Twilio and Vonage
+ * build their messages with their own field order, which their outputs keep.)
  */
 import { MESSAGE_SCHEMA_ID, type Channel, type Conversation, type Message, type Part, type Participant } from '../../schema/message';
 import type { Json } from '../../util/object';
-import { messageId } from '../shared/ids';
+import { messageId } from './ids';
 
 /** Sets `target[key]` only when `value` is defined, keeping absent fields absent. */
 export function setDefined<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
