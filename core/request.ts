@@ -41,15 +41,56 @@ function flatten(bag: HeaderBag | undefined, lowerCase: boolean): Record<string,
 	return out;
 }
 
-/** application/x-www-form-urlencoded → record; repeated keys become arrays (Twilio MediaUrl style). */
+/**
+ * application/x-www-form-urlencoded → record; repeated keys become arrays (Twilio MediaUrl style).
+ * Same result as URLSearchParams (a property test holds them equal), about twice as fast on webhook
+ * bodies: keys and values without escapes are sliced as they are. Bytes that are not valid UTF-8 once
+ * decoded make decodeURIComponent throw; those bodies go through URLSearchParams, which substitutes
+ * U+FFFD as the form spec says.
+ */
 export function parseForm(text: string): FormBody {
-	const out: FormBody = {};
-	for (const [key, value] of new URLSearchParams(text)) {
-		const existing = out[key];
-		if (existing === undefined) out[key] = value;
-		else if (Array.isArray(existing)) existing.push(value);
-		else out[key] = [existing, value];
+	// Lone surrogates become U+FFFD in URLSearchParams (USVString); leave those rare bodies to it.
+	if (!text.isWellFormed()) return parseFormSpec(text);
+	try {
+		return parseFormFast(text);
+	} catch {
+		return parseFormSpec(text);
 	}
+}
+
+function addField(out: FormBody, key: string, value: string): void {
+	const existing = out[key];
+	if (existing === undefined) out[key] = value;
+	else if (Array.isArray(existing)) existing.push(value);
+	else out[key] = [existing, value];
+}
+
+function decodeFormPart(text: string, from: number, to: number): string {
+	let part = text.slice(from, to);
+	if (part.indexOf('+') !== -1) part = part.replace(/\+/g, ' ');
+	return part.indexOf('%') === -1 ? part : decodeURIComponent(part);
+}
+
+function parseFormFast(text: string): FormBody {
+	const out: FormBody = {};
+	const end = text.length;
+	let start = text.charCodeAt(0) === 0x3f /* ? */ ? 1 : 0;
+	while (start < end) {
+		let amp = text.indexOf('&', start);
+		if (amp === -1) amp = end;
+		if (amp > start) {
+			const eq = text.indexOf('=', start);
+			const split = eq !== -1 && eq < amp;
+			addField(out, decodeFormPart(text, start, split ? eq : amp), split ? decodeFormPart(text, eq + 1, amp) : '');
+		}
+		start = amp + 1;
+	}
+	return out;
+}
+
+function parseFormSpec(text: string): FormBody {
+	const out: FormBody = {};
+	for (const [key, value] of new URLSearchParams(text)) addField(out, key, value);
 	return out;
 }
 
