@@ -13,7 +13,14 @@ export type SwitchboardErrorCode =
 	| 'PAYLOAD_MISMATCH'
 	| 'INVALID_MESSAGE'
 	| 'INVALID_MAPPING'
-	| 'RENDER_FAILED';
+	| 'RENDER_FAILED'
+	// Schedule Queue
+	| 'INVALID_QUEUE_INPUT'
+	| 'ILLEGAL_TRANSITION'
+	| 'MESSAGE_NOT_FOUND'
+	| 'LEASE_LOST'
+	| 'STORE_LOCKED'
+	| 'QUEUE_STORE_ERROR';
 
 export class SwitchboardError extends Error {
 	readonly code: SwitchboardErrorCode;
@@ -126,6 +133,121 @@ export class RenderError extends SwitchboardError {
 		super('RENDER_FAILED', `Cannot render for ${platform}: ${message}`, hint);
 		this.name = 'RenderError';
 		this.platform = platform;
+	}
+}
+
+/**
+ * Input to a Schedule Queue operation is wrong. `field` names the first bad field the way the caller
+ * wrote it (`sendTime`, `inputs[3].message.parts[0].text`, `retry.jitter`); `issues` lists all of them.
+ */
+export class InvalidQueueInputError extends SwitchboardError {
+	readonly field: string;
+	readonly issues: ReadonlyArray<{ field: string; message: string }>;
+	constructor(issues: ReadonlyArray<{ field: string; message: string }>, hint?: string) {
+		const first = issues[0] ?? { field: '(input)', message: 'invalid' };
+		super(
+			'INVALID_QUEUE_INPUT',
+			`Invalid queue input: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
+			hint ?? `Fix the field "${first.field}" and try again.`,
+		);
+		this.name = 'InvalidQueueInputError';
+		this.field = first.field;
+		this.issues = issues;
+	}
+}
+
+/**
+ * A status change the queue's state machine does not allow (e.g. approving a sent message). Raised
+ * before anything is written: the message is unchanged.
+ */
+export class IllegalTransitionError extends SwitchboardError {
+	readonly messageId: string;
+	readonly from: string;
+	readonly to: string;
+	/** The statuses `from` may become (by any operation); [] when `from` is final. */
+	readonly allowed: readonly string[];
+	/** The operation that was refused (approve, reject, complete…), when known. */
+	readonly operation?: string;
+	/** The statuses that operation applies to (approve: draft). */
+	readonly appliesTo?: readonly string[];
+	constructor(messageId: string, from: string, to: string, allowed: readonly string[], operation?: string, appliesTo?: readonly string[]) {
+		const where = appliesTo?.length ? `; ${operation} applies only to ${appliesTo.map((s) => `"${s}"`).join(' or ')} messages` : '';
+		super(
+			'ILLEGAL_TRANSITION',
+			`${operation ? `Cannot ${operation} message ${messageId}` : `Message ${messageId}`}: status "${from}" cannot change to "${to}"${where}`,
+			allowed.length
+				? `From "${from}" a message can only become: ${allowed.join(', ')}. Check the message's status (get) before acting on it.`
+				: `"${from}" is final: nothing can change it. Enqueue a new message instead.`,
+		);
+		this.name = 'IllegalTransitionError';
+		this.messageId = messageId;
+		this.from = from;
+		this.to = to;
+		this.allowed = allowed;
+		this.operation = operation;
+		this.appliesTo = appliesTo;
+	}
+}
+
+export class MessageNotFoundError extends SwitchboardError {
+	readonly messageId: string;
+	constructor(messageId: string) {
+		super('MESSAGE_NOT_FOUND', `No scheduled message with id "${messageId}"`, 'Use the id returned by enqueue, claim due or list (a UUID).');
+		this.name = 'MessageNotFoundError';
+		this.messageId = messageId;
+	}
+}
+
+/**
+ * A worker reported the outcome of a message it no longer holds: its lease expired and the message
+ * was released or claimed by another worker. Nothing is written, so the message is not sent twice
+ * under the other worker's lease.
+ */
+export class LeaseLostError extends SwitchboardError {
+	readonly messageId: string;
+	readonly workerId: string;
+	/** Who holds it now (null: nobody; it is waiting to be claimed again). */
+	readonly currentOwner: string | null;
+	readonly status: string;
+	constructor(messageId: string, workerId: string, currentOwner: string | null, status: string) {
+		super(
+			'LEASE_LOST',
+			`Worker "${workerId}" does not hold the lease on message ${messageId} (status "${status}", ${currentOwner ? `leased by "${currentOwner}"` : 'not leased'})`,
+			'The lease expired before the outcome was reported. Use a lease longer than the slowest send (Lease Seconds), and report with the worker id that claimed the message.',
+		);
+		this.name = 'LeaseLostError';
+		this.messageId = messageId;
+		this.workerId = workerId;
+		this.currentOwner = currentOwner;
+		this.status = status;
+	}
+}
+
+/** Another live process has the embedded store open; opening it twice would corrupt it. */
+export class StoreLockedError extends SwitchboardError {
+	readonly folder: string;
+	readonly pid: number;
+	readonly lockFile: string;
+	constructor(folder: string, pid: number, lockFile: string, holder = `process ${pid}`) {
+		super(
+			'STORE_LOCKED',
+			`The embedded queue store in "${folder}" is already open in ${holder} (lock file ${lockFile})`,
+			'An embedded store serves one process: use PostgreSQL to share the queue between processes (several n8n workers, queue mode, several Node-RED instances), or give each process its own store folder. If that process is gone, delete the lock file.',
+		);
+		this.name = 'StoreLockedError';
+		this.folder = folder;
+		this.pid = pid;
+		this.lockFile = lockFile;
+	}
+}
+
+/** The store could not be opened or migrated (connection refused, bad credentials, a newer schema…). */
+export class QueueStoreError extends SwitchboardError {
+	override readonly cause?: unknown;
+	constructor(message: string, hint?: string, cause?: unknown) {
+		super('QUEUE_STORE_ERROR', message, hint);
+		this.name = 'QueueStoreError';
+		this.cause = cause;
 	}
 }
 

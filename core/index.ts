@@ -21,3 +21,5 @@ export type {
 	Degradation,
 	RenderCapabilities,
 } from './platforms/types';
+// Schedule Queue: scheduled messages, approvals, claiming, retries and the delivery log.
+export * from './queue';

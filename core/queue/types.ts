@@ -66,6 +66,9 @@ export interface ScheduledMessage {
 	rejectedBy: string | null;
 	rejectedAt: string | null;
 	rejectionReason: string | null;
+	/** Who moved the send time last, and when (reschedule). */
+	rescheduledBy: string | null;
+	rescheduledAt: string | null;
 	attemptCount: number;
 	maxAttempts: number;
 	nextAttemptAt: string | null;
@@ -75,6 +78,9 @@ export interface ScheduledMessage {
 	/** Provider and external id of the successful send. */
 	provider: string | null;
 	externalId: string | null;
+	/** When the provider reported delivery / reading (recordDelivery). */
+	deliveredAt: string | null;
+	readAt: string | null;
 }
 
 /** One row of the delivery log (seed 003 MessageDeliveryAttempts + seed 000 messages_log). */
@@ -100,6 +106,8 @@ export interface DeliveryAttempt {
 	/** Why a fallback provider/channel was used: primary_failed, provider_unavailable, rate_limit_exceeded, cost_threshold, quality_threshold. */
 	fallbackReason: string | null;
 	metadata: Record<string, unknown>;
+	/** The worker that made the attempt (its claim's worker id). */
+	workerId: string | null;
 }
 
 export type RetryStrategyName = 'none' | 'linear' | 'exponential';
@@ -127,6 +135,8 @@ export interface ListFilter {
 	sessionId?: string;
 	clientId?: string;
 	recipient?: string;
+	/** The provider's id of the sent message (to find it from a delivery webhook). */
+	externalId?: string;
 	/** send_time ≥ from / < to (ISO). */
 	sendFrom?: string | Date;
 	sendTo?: string | Date;
@@ -194,6 +204,24 @@ export interface MessageWithAttempts extends ScheduledMessage {
 	attempts: DeliveryAttempt[];
 }
 
+/** One message of a completeMany batch: which message, and the attempt's outcome. */
+export interface CompleteItem extends AttemptReport {
+	id: string;
+}
+
+/**
+ * Per-message outcome of a batch call, in input order: `ok` with the updated message, or the typed
+ * error (LeaseLostError, IllegalTransitionError, MessageNotFoundError) and nothing written for it.
+ */
+export type BatchResult = { id: string; ok: true; message: ScheduledMessage } | { id: string; ok: false; error: Error };
+
+/** A provider's later report about a sent message (Delivery Webhook): sent → delivered → read. */
+export interface DeliveryReport {
+	status: 'delivered' | 'read';
+	/** When it happened (default: now). */
+	at?: string | Date;
+}
+
 export interface ScheduleQueue {
 	enqueue(input: EnqueueInput): Promise<{ message: ScheduledMessage; created: boolean }>;
 	enqueueMany(inputs: EnqueueInput[]): Promise<Array<{ message: ScheduledMessage; created: boolean }>>;
@@ -202,11 +230,36 @@ export interface ScheduleQueue {
 	reschedule(id: string, sendTime: string | Date, actor?: Partial<ActorInput>): Promise<ScheduledMessage>;
 	get(id: string): Promise<MessageWithAttempts | null>;
 	list(filter?: ListFilter): Promise<Page<ScheduledMessage>>;
+	/**
+	 * Approved messages with send time ≤ now and next attempt ≤ now, plus sending ones whose lease
+	 * expired (taken over), oldest send time first (then id): they become `sending` under this
+	 * worker's lease and their attempt count goes up by one. Expired leases with no attempts left
+	 * become `dead` instead.
+	 */
 	claimDue(options?: ClaimOptions): Promise<ScheduledMessage[]>;
+	/**
+	 * sending → sent, with the log row. Only the lease owner (report.workerId, default the queue's)
+	 * may report, also after its lease expired as long as nobody took the message over; otherwise
+	 * LeaseLostError and nothing is written.
+	 */
 	complete(id: string, report: AttemptReport): Promise<ScheduledMessage>;
+	/**
+	 * complete() for a whole claimed batch in one statement (the fast path for processors). Each item
+	 * succeeds or fails on its own; a lost lease on one message does not block the others.
+	 */
+	completeMany(items: CompleteItem[]): Promise<BatchResult[]>;
+	/**
+	 * sending → failed → approved (retryable, attempts left: next attempt after the retry delay) or
+	 * dead, with the log row. Same lease rule as complete().
+	 */
 	fail(id: string, report: FailureReport): Promise<ScheduledMessage>;
+	/** sent → delivered → read, from a provider's delivery report; the successful attempt's log row follows. */
+	recordDelivery(id: string, report: DeliveryReport): Promise<ScheduledMessage>;
+	/** sending + expired lease → approved (due at once) or dead (no attempts left, LEASE_EXPIRED); returns how many. */
 	releaseExpiredLeases(): Promise<number>;
+	/** Seed 003 statistics per channel over attempts with from ≤ attempted_at ≤ to (both inclusive). */
 	stats(options: { from: string | Date; to: string | Date; channel?: string }): Promise<ChannelStats[]>;
+	/** Deletes delivery-log rows attempted more than `olderThanDays` ago (the messages stay); returns how many. */
 	purgeLog(options: { olderThanDays: number }): Promise<number>;
 	close(): Promise<void>;
 }

@@ -1,0 +1,155 @@
+/**
+ * Versioned schema migrations, applied when a queue opens.
+ *
+ * Safe when several processes open the same PostgreSQL database at once: everything runs in ONE
+ * transaction that first takes a transaction-scoped advisory lock, so the second process waits, then
+ * reads the versions the first one committed and applies nothing twice. The DDL is idempotent too
+ * (IF NOT EXISTS), so a half-known state never fails. A database migrated by a NEWER Switchboard is
+ * refused (this version does not know its tables) rather than used wrongly.
+ *
+ * Migrations are append-only: never edit a released one; add the next version.
+ */
+import { QueueStoreError } from '../errors';
+import type { SqlClient } from './sql/client';
+import { QUEUE_STATUSES } from './types';
+
+export const MESSAGES_TABLE = 'switchboard_scheduled_messages';
+export const ATTEMPTS_TABLE = 'switchboard_delivery_attempts';
+export const MIGRATIONS_TABLE = 'switchboard_schema_migrations';
+
+/** Arbitrary constant key for pg_advisory_xact_lock: "switchboard schema" in one bigint. */
+const MIGRATION_LOCK_KEY = '7305429187355641';
+
+export interface Migration {
+	version: number;
+	name: string;
+	/** Statements run in order (one statement each: PGlite's extended protocol takes one at a time). */
+	statements: readonly string[];
+}
+
+const statusList = QUEUE_STATUSES.map((s) => `'${s}'`).join(', ');
+
+export const MIGRATIONS: readonly Migration[] = [
+	{
+		version: 1,
+		name: 'scheduled messages and delivery attempts',
+		statements: [
+			// Seed 000 scheduled_messages (message_type is `channel` here) + the universal message,
+			// approvals, retry bookkeeping, leases and idempotency.
+			`CREATE TABLE IF NOT EXISTS ${MESSAGES_TABLE} (
+				id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+				session_id text,
+				client_id text,
+				channel text NOT NULL,
+				recipient text NOT NULL,
+				subject text,
+				body text,
+				template text,
+				send_time timestamptz NOT NULL,
+				status text NOT NULL,
+				created_at timestamptz NOT NULL DEFAULT now(),
+				updated_at timestamptz NOT NULL DEFAULT now(),
+				processed_time timestamptz,
+				error_code text,
+				error_message text,
+				metadata jsonb NOT NULL DEFAULT '{}'::jsonb,
+				message jsonb,
+				approved_by text,
+				approved_at timestamptz,
+				approval_note text,
+				rejected_by text,
+				rejected_at timestamptz,
+				rejection_reason text,
+				rescheduled_by text,
+				rescheduled_at timestamptz,
+				attempt_count integer NOT NULL DEFAULT 0,
+				max_attempts integer NOT NULL DEFAULT 3,
+				next_attempt_at timestamptz,
+				lease_owner text,
+				lease_expires_at timestamptz,
+				idempotency_key text,
+				provider text,
+				external_id text,
+				delivered_at timestamptz,
+				read_at timestamptz,
+				CONSTRAINT ${MESSAGES_TABLE}_status_check CHECK (status IN (${statusList})),
+				CONSTRAINT ${MESSAGES_TABLE}_lease_check CHECK (status <> 'sending' OR (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL)),
+				CONSTRAINT ${MESSAGES_TABLE}_attempts_check CHECK (attempt_count >= 0 AND max_attempts >= 1)
+			)`,
+			// Partial: most messages have no key, and every status change of a row without one would
+			// otherwise add an entry here too. enqueue's ON CONFLICT names the same predicate.
+			`CREATE UNIQUE INDEX IF NOT EXISTS ${MESSAGES_TABLE}_idempotency_key_key ON ${MESSAGES_TABLE} (idempotency_key) WHERE idempotency_key IS NOT NULL`,
+			// claimDue: due approved messages and expired leases, in send order (the query filters on
+			// send_time <= now and walks this index in order, so LIMIT stops early).
+			`CREATE INDEX IF NOT EXISTS ${MESSAGES_TABLE}_claim_idx ON ${MESSAGES_TABLE} (send_time, id) WHERE status IN ('approved', 'sending')`,
+			// list(): keyset paging on (send_time, id), with or without a status filter; lease release
+			// finds the (few) sending rows through the status one. Every status change writes an entry
+			// in each index, so there are no more than these.
+			`CREATE INDEX IF NOT EXISTS ${MESSAGES_TABLE}_status_send_idx ON ${MESSAGES_TABLE} (status, send_time, id)`,
+			`CREATE INDEX IF NOT EXISTS ${MESSAGES_TABLE}_send_idx ON ${MESSAGES_TABLE} (send_time, id)`,
+			// Delivery webhooks find a message by the provider's id.
+			`CREATE INDEX IF NOT EXISTS ${MESSAGES_TABLE}_external_idx ON ${MESSAGES_TABLE} (external_id) WHERE external_id IS NOT NULL`,
+			// Seed 003 MessageDeliveryAttempts + seed 000 messages_log: one row per attempt.
+			`CREATE TABLE IF NOT EXISTS ${ATTEMPTS_TABLE} (
+				id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+				message_id uuid NOT NULL REFERENCES ${MESSAGES_TABLE} (id) ON DELETE CASCADE,
+				attempt_number integer NOT NULL,
+				channel text NOT NULL,
+				provider text,
+				recipient text NOT NULL,
+				attempted_at timestamptz NOT NULL,
+				success boolean NOT NULL,
+				status text NOT NULL,
+				external_id text,
+				error_code text,
+				error_message text,
+				retryable boolean,
+				cost numeric(18, 6),
+				cost_currency text,
+				response_time_ms integer,
+				fallback_reason text,
+				metadata jsonb NOT NULL DEFAULT '{}'::jsonb,
+				worker_id text,
+				created_at timestamptz NOT NULL DEFAULT now()
+			)`,
+			`CREATE INDEX IF NOT EXISTS ${ATTEMPTS_TABLE}_message_idx ON ${ATTEMPTS_TABLE} (message_id, attempt_number)`,
+			// stats() per channel over a period.
+			`CREATE INDEX IF NOT EXISTS ${ATTEMPTS_TABLE}_stats_idx ON ${ATTEMPTS_TABLE} (channel, attempted_at)`,
+			// purgeLog() by age.
+			`CREATE INDEX IF NOT EXISTS ${ATTEMPTS_TABLE}_attempted_idx ON ${ATTEMPTS_TABLE} (attempted_at)`,
+		],
+	},
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Applies the missing migrations; returns the versions applied by this call (empty when up to date). */
+export async function migrate(client: SqlClient, now: Date): Promise<number[]> {
+	return client.transaction(async (tx) => {
+		await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+		await tx.query(
+			`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+		);
+		const { rows } = await tx.query<{ version: number }>(`SELECT version FROM ${MIGRATIONS_TABLE} ORDER BY version`);
+		const applied = new Set(rows.map((r) => Number(r.version)));
+		const newest = Math.max(0, ...applied);
+		if (newest > LATEST_SCHEMA_VERSION) {
+			throw new QueueStoreError(
+				`The queue database has schema version ${newest}, newer than this Switchboard knows (${LATEST_SCHEMA_VERSION})`,
+				'Another, newer Switchboard version migrated this database. Upgrade this installation to the same version; older versions cannot safely use newer tables.',
+			);
+		}
+		const done: number[] = [];
+		for (const migration of MIGRATIONS) {
+			if (applied.has(migration.version)) continue;
+			for (const statement of migration.statements) await tx.query(statement);
+			await tx.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES ($1, $2, $3::timestamptz)`, [
+				migration.version,
+				migration.name,
+				now.toISOString(),
+			]);
+			done.push(migration.version);
+		}
+		return done;
+	});
+}

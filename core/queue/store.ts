@@ -1,0 +1,796 @@
+/**
+ * The Schedule Queue over a SqlClient: one implementation, the same SQL on PGlite and PostgreSQL.
+ *
+ * Guarantees, and how they are kept:
+ * - Every status change is checked against the state machine before anything is written. Single-row
+ *   operations lock the row (SELECT … FOR UPDATE), check, then write in the same transaction; batch
+ *   statements (claim, complete, lease release) put the machine's legal "from" statuses in their WHERE
+ *   clause and report why a row was not changed afterwards — so an illegal change writes nothing.
+ * - No two workers hold the same message while a lease is live: claiming is one UPDATE over a
+ *   `FOR UPDATE SKIP LOCKED` selection of due rows, and complete/fail only apply when the caller still
+ *   owns the lease (LeaseLostError otherwise).
+ * - Multi-row changes (enqueueMany, a status change plus its log row) happen in one statement or one
+ *   transaction: nothing is half-written.
+ * - Time comes from the injected clock and is passed to SQL as a parameter; the database's now() is
+ *   never used, so tests (and servers with skewed clocks) see one consistent time.
+ */
+import { IllegalTransitionError, InvalidQueueInputError, LeaseLostError, MessageNotFoundError, QueueStoreError } from '../errors';
+import { decideRetry, resolveRetryPolicy } from './retry';
+import { ATTEMPTS_TABLE as A, MESSAGES_TABLE as M } from './migrations';
+import { decodeCursor, encodeCursor, toAttempt, toMessage, type AttemptRow, type MessageRow } from './rows';
+import { appliesTo, assertReschedulable, assertTransition, normalizeStatus, sourcesOf, TRANSITIONS, type QueueOperation } from './state-machine';
+import type { SqlClient, SqlExecutor } from './sql/client';
+import type {
+	ActorInput,
+	AttemptReport,
+	BatchResult,
+	ChannelStats,
+	ClaimOptions,
+	CompleteItem,
+	DeliveryReport,
+	EnqueueInput,
+	FailureReport,
+	ListFilter,
+	MessageWithAttempts,
+	Page,
+	QueueStatus,
+	RetryPolicy,
+	ScheduledMessage,
+	ScheduleQueue,
+} from './types';
+import {
+	describe,
+	isPlainObject,
+	isUuid,
+	Issues,
+	readActor,
+	readChannel,
+	readDate,
+	readEnqueueInput,
+	readIntegerInRange,
+	readMetadata,
+	readNonNegativeNumber,
+	readOptionalString,
+	readRequiredText,
+	type NormalizedEnqueue,
+} from './validate';
+
+export const DEFAULT_BATCH_SIZE = 50;
+export const MAX_BATCH_SIZE = 1000;
+export const DEFAULT_LEASE_SECONDS = 300;
+/** A day: longer leases would hide a crashed worker's messages for too long. */
+export const MAX_LEASE_SECONDS = 86_400;
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+
+/** The SQL list of statuses `operation` may move to `to`, from the state machine. */
+function sqlSources(to: QueueStatus, operation: QueueOperation, only?: readonly QueueStatus[]): string {
+	const sources = sourcesOf(to, operation).filter((s) => !only || only.includes(s));
+	if (!sources.length) throw new Error(`state machine: ${operation} may not make anything ${to}`);
+	return sources.map((s) => `'${s}'`).join(', ');
+}
+
+// The batch statements below are written for these transitions: fail at load if the machine changes.
+for (const [from, to, operation] of [
+	['approved', 'sending', 'claim'],
+	['sending', 'sending', 'claim'],
+	['sending', 'dead', 'claim'],
+	['sending', 'sent', 'complete'],
+	['sending', 'approved', 'release'],
+	['sending', 'dead', 'release'],
+] as const) {
+	assertTransition('(startup check)', from, to, operation);
+}
+const CLAIM_FROM_APPROVED = sqlSources('sending', 'claim', ['approved']);
+const COMPLETE_FROM = sqlSources('sent', 'complete');
+
+/**
+ * Rows come back as one JSON text column (`row_to_json(…)::text AS j`), parsed with JSON.parse: with
+ * about forty columns a row, per-column decoding in the drivers (PGlite's in particular) costs more
+ * than the statement itself on the claim / complete hot path.
+ */
+interface JsonRow {
+	j: string;
+}
+function fromJson<T>(rows: JsonRow[]): T[] {
+	return rows.map((r) => JSON.parse(r.j) as T);
+}
+const JSON_M = `row_to_json(${M}.*)::text AS j`;
+
+/** The worker of a message's latest logged attempt (who finished it), as `last_worker`. */
+const LAST_WORKER_SQL = `(SELECT a.worker_id FROM ${A} a WHERE a.message_id = m.id ORDER BY a.attempt_number DESC, a.attempted_at DESC LIMIT 1) AS last_worker`;
+
+interface HolderRow {
+	id: string;
+	status: string;
+	lease_owner: string | null;
+	attempt_count: number | string;
+	last_worker: string | null;
+}
+
+export interface StoreOptions {
+	now: () => Date;
+	random: () => number;
+	retry: RetryPolicy;
+	workerId: string;
+	/** Runs after the client is closed (hosts release their store lock here). */
+	onClose?: () => Promise<void>;
+}
+
+interface NormalizedReport {
+	workerId: string;
+	provider: string | null;
+	channel: string | null;
+	externalId: string | null;
+	responseTimeMs: number | null;
+	cost: number | null;
+	costCurrency: string | null;
+	fallbackReason: string | null;
+	metadata: Record<string, unknown>;
+	attemptedAt: Date | null;
+}
+
+/**
+ * Table upkeep. PostgreSQL's autovacuum keeps statistics fresh and reclaims dead row versions; the
+ * embedded PGlite runs no background workers, so the store does it itself: after about
+ * EMBEDDED_MAINTENANCE_ROWS + half the table's rows have been written, a VACUUM (ANALYZE) runs between
+ * operations. Without it the planner keeps the estimates of an empty table (a claim would sort every
+ * due row instead of walking the claim index) and every status change would grow the tables for good.
+ * On PostgreSQL a large enqueueMany is followed by an ANALYZE of the messages table, so the first
+ * claims after a bulk load do not wait for autovacuum's next round.
+ */
+export const EMBEDDED_MAINTENANCE_ROWS = 1000;
+export const BULK_ANALYZE_ROWS = 1000;
+
+export class QueueStore implements ScheduleQueue {
+	#closed = false;
+	#closing: Promise<void> | undefined;
+	#written = 0;
+	#tableRows = 0;
+	#maintenance: Promise<void> | undefined;
+
+	constructor(
+		private readonly client: SqlClient,
+		private readonly options: StoreOptions,
+	) {}
+
+	/** See internalSqlClient. */
+	get sqlClient(): SqlClient {
+		return this.client;
+	}
+
+	#db(): SqlClient {
+		if (this.#closed) throw new QueueStoreError('The schedule queue is closed', 'Open it again with openQueue().');
+		return this.client;
+	}
+
+	/** Counts rows written and starts upkeep when due (never blocks or fails the operation). */
+	#wrote(rows: number, bulkInsert = false): void {
+		if (rows <= 0 || this.#closed) return;
+		this.#written += rows;
+		const embedded = this.client.kind === 'embedded';
+		const due = embedded ? this.#written >= EMBEDDED_MAINTENANCE_ROWS + this.#tableRows / 2 : bulkInsert && rows >= BULK_ANALYZE_ROWS;
+		if (!due || this.#maintenance) return;
+		this.#written = 0;
+		this.#maintenance = this.#maintain(embedded)
+			.catch(() => undefined) // upkeep is best effort: a failure must not break the queue
+			.finally(() => {
+				this.#maintenance = undefined;
+			});
+	}
+
+	async #maintain(embedded: boolean): Promise<void> {
+		if (!embedded) {
+			await this.client.query(`ANALYZE ${M}`);
+			return;
+		}
+		await this.client.query(`VACUUM (ANALYZE) ${M}`);
+		await this.client.query(`VACUUM (ANALYZE) ${A}`);
+		const { rows } = await this.client.query<{ n: number }>(`SELECT coalesce(sum(greatest(reltuples, 0)), 0)::float8 AS n FROM pg_class WHERE relname IN ('${M}', '${A}')`);
+		this.#tableRows = Number(rows[0]?.n ?? 0);
+	}
+
+	/** Fresh planner statistics for an existing embedded store (PGlite never analyzes by itself). */
+	async prepare(): Promise<void> {
+		if (this.client.kind !== 'embedded') return;
+		await this.#maintain(true);
+	}
+
+	#now(): Date {
+		const now = this.options.now();
+		if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new QueueStoreError('The injected clock (options.now) returned an invalid date');
+		return now;
+	}
+
+	// ---------------------------------------------------------------------------------------------
+	// enqueue
+
+	async enqueue(input: EnqueueInput): Promise<{ message: ScheduledMessage; created: boolean }> {
+		const now = this.#now();
+		const issues = new Issues();
+		const normalized = readEnqueueInput(input, '', issues, now, this.options.retry.maxAttempts);
+		issues.throwIfAny();
+		const [result] = await this.#insert(this.#db(), [normalized!], now);
+		return result!;
+	}
+
+	async enqueueMany(inputs: EnqueueInput[]): Promise<Array<{ message: ScheduledMessage; created: boolean }>> {
+		if (!Array.isArray(inputs)) throw new InvalidQueueInputError([{ field: 'inputs', message: `must be a list of messages (got ${describe(inputs)})` }]);
+		if (inputs.length === 0) return [];
+		const now = this.#now();
+		const issues = new Issues();
+		const normalized = inputs.map((input, i) => readEnqueueInput(input, `inputs[${i}]`, issues, now, this.options.retry.maxAttempts));
+		issues.throwIfAny('Nothing was enqueued: fix the fields listed and send the whole batch again.');
+		return this.#db().transaction((tx) => this.#insert(tx, normalized as NormalizedEnqueue[], now));
+	}
+
+	/**
+	 * One INSERT for the whole batch. Ids are made here so returned rows can be matched to inputs;
+	 * an idempotency key that exists already (or repeats within the batch) inserts nothing and
+	 * returns the existing row with created: false. ON CONFLICT DO NOTHING waits for a concurrent
+	 * insert of the same key to commit, and the SELECT afterwards (a new snapshot) then sees it.
+	 */
+	async #insert(db: SqlExecutor, inputs: NormalizedEnqueue[], now: Date): Promise<Array<{ message: ScheduledMessage; created: boolean }>> {
+		const ids = inputs.map(() => globalThis.crypto.randomUUID());
+		const text = (f: (i: NormalizedEnqueue) => string | null): Array<string | null> => inputs.map(f);
+		const inserted = await db.query<JsonRow>(
+			`INSERT INTO ${M} (id, session_id, client_id, channel, recipient, subject, body, template, send_time, status,
+				created_at, updated_at, metadata, message, max_attempts, idempotency_key, attempt_count)
+			SELECT u.id, u.session_id, u.client_id, u.channel, u.recipient, u.subject, u.body, u.template, u.send_time::timestamptz, u.status,
+				$14::timestamptz, $14::timestamptz, u.metadata::jsonb, u.message::jsonb, u.max_attempts::int, u.idempotency_key, 0
+			FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+				$11::text[], $12::text[], $13::text[], $15::text[])
+				WITH ORDINALITY AS u(id, session_id, client_id, channel, recipient, subject, body, template, send_time, status,
+					metadata, message, max_attempts, idempotency_key, ord)
+			ORDER BY u.ord
+			ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+			RETURNING ${JSON_M}`,
+			[
+				ids,
+				text((i) => i.sessionId),
+				text((i) => i.clientId),
+				text((i) => i.channel),
+				text((i) => i.recipient),
+				text((i) => i.subject),
+				text((i) => i.body),
+				text((i) => i.template),
+				text((i) => i.sendTime.toISOString()),
+				text((i) => i.status),
+				text((i) => JSON.stringify(i.metadata)),
+				text((i) => (i.message ? JSON.stringify(i.message) : null)),
+				text((i) => String(i.maxAttempts)),
+				now.toISOString(),
+				text((i) => i.idempotencyKey),
+			],
+		);
+		const rows = fromJson<MessageRow>(inserted.rows);
+		this.#wrote(rows.length, true);
+		const byId = new Map(rows.map((r) => [r.id, r]));
+		const missingKeys = inputs.filter((input, i) => !byId.has(ids[i]!) && input.idempotencyKey !== null).map((i) => i.idempotencyKey!);
+		const existing = new Map<string, MessageRow>();
+		if (missingKeys.length) {
+			const found = await db.query<JsonRow>(`SELECT ${JSON_M} FROM ${M} WHERE idempotency_key = ANY($1::text[])`, [missingKeys]);
+			for (const row of fromJson<MessageRow>(found.rows)) existing.set(row.idempotency_key!, row);
+		}
+		return inputs.map((input, i) => {
+			const row = byId.get(ids[i]!);
+			if (row) return { message: toMessage(row), created: true };
+			const previous = input.idempotencyKey !== null ? existing.get(input.idempotencyKey) : undefined;
+			// Unreachable unless the row was deleted between the two statements.
+			if (!previous) throw new QueueStoreError(`Enqueue of ${i === 0 && inputs.length === 1 ? 'the message' : `inputs[${i}]`} neither inserted nor found an existing row; try again`);
+			return { message: toMessage(previous), created: false };
+		});
+	}
+
+	// ---------------------------------------------------------------------------------------------
+	// approve / reject / reschedule / recordDelivery: single-row, lock → check → write
+
+	async #locked<T>(id: string, fn: (row: MessageRow, tx: SqlExecutor) => Promise<T>): Promise<T> {
+		if (!isUuid(id)) throw new MessageNotFoundError(String(id));
+		return this.#db().transaction(async (tx) => {
+			const { rows } = await tx.query<MessageRow>(`SELECT * FROM ${M} WHERE id = $1 FOR UPDATE`, [id]);
+			const row = rows[0];
+			if (!row) throw new MessageNotFoundError(id);
+			return fn(row, tx);
+		});
+	}
+
+	async approve(id: string, actor: ActorInput): Promise<ScheduledMessage> {
+		const { by, reason } = readActor(actor, true, 'approval');
+		const now = this.#now();
+		return this.#locked(id, async (row, tx) => {
+			assertTransition(id, row.status as QueueStatus, 'approved', 'approve');
+			const { rows } = await tx.query<JsonRow>(
+				`UPDATE ${M} SET status = 'approved', approved_by = $2, approved_at = $3::timestamptz, approval_note = $4, updated_at = $3::timestamptz
+				WHERE id = $1 RETURNING ${JSON_M}`,
+				[id, by, now.toISOString(), reason],
+			);
+			return toMessage(fromJson<MessageRow>(rows)[0]!);
+		});
+	}
+
+	async reject(id: string, actor: ActorInput): Promise<ScheduledMessage> {
+		const { by, reason } = readActor(actor, true, 'rejection');
+		const now = this.#now();
+		return this.#locked(id, async (row, tx) => {
+			assertTransition(id, row.status as QueueStatus, 'cancelled', 'reject');
+			const { rows } = await tx.query<JsonRow>(
+				`UPDATE ${M} SET status = 'cancelled', rejected_by = $2, rejected_at = $3::timestamptz, rejection_reason = $4, updated_at = $3::timestamptz
+				WHERE id = $1 RETURNING ${JSON_M}`,
+				[id, by, now.toISOString(), reason],
+			);
+			return toMessage(fromJson<MessageRow>(rows)[0]!);
+		});
+	}
+
+	async reschedule(id: string, sendTime: string | Date, actor?: Partial<ActorInput>): Promise<ScheduledMessage> {
+		const issues = new Issues();
+		const when = readDate(sendTime, 'sendTime', issues);
+		if (!when && issues.empty) issues.add('sendTime', 'is required: the new send time');
+		issues.throwIfAny();
+		const { by } = readActor(actor, false, 'reschedule');
+		const now = this.#now();
+		return this.#locked(id, async (row, tx) => {
+			assertReschedulable(id, row.status as QueueStatus);
+			// A new send time replaces any pending retry time: the person's choice wins.
+			const { rows } = await tx.query<JsonRow>(
+				`UPDATE ${M} SET send_time = $2::timestamptz, next_attempt_at = NULL, rescheduled_by = $3, rescheduled_at = $4::timestamptz, updated_at = $4::timestamptz
+				WHERE id = $1 RETURNING ${JSON_M}`,
+				[id, when!.toISOString(), by, now.toISOString()],
+			);
+			return toMessage(fromJson<MessageRow>(rows)[0]!);
+		});
+	}
+
+	async recordDelivery(id: string, report: DeliveryReport): Promise<ScheduledMessage> {
+		const issues = new Issues();
+		if (!isPlainObject(report)) issues.add('report', `must be { status: "delivered" | "read", at? } (got ${describe(report)})`);
+		const status = isPlainObject(report) ? report.status : undefined;
+		if (isPlainObject(report) && status !== 'delivered' && status !== 'read') issues.add('status', `must be "delivered" or "read" (got ${describe(status)})`);
+		const at = isPlainObject(report) ? readDate(report.at, 'at', issues) : undefined;
+		issues.throwIfAny();
+		const to = status as 'delivered' | 'read';
+		const now = this.#now();
+		const when = (at ?? now).toISOString();
+		return this.#locked(id, async (row, tx) => {
+			assertTransition(id, row.status as QueueStatus, to, 'recordDelivery');
+			const column = to === 'delivered' ? 'delivered_at' : 'read_at';
+			const { rows } = await tx.query<JsonRow>(
+				`UPDATE ${M} SET status = $2, ${column} = $3::timestamptz, updated_at = $4::timestamptz WHERE id = $1 RETURNING ${JSON_M}`,
+				[id, to, when, now.toISOString()],
+			);
+			// The log row of the successful attempt follows the message (seed 000 messages_log.status).
+			await tx.query(
+				`UPDATE ${A} SET status = $2 WHERE id = (
+					SELECT id FROM ${A} WHERE message_id = $1 AND success ORDER BY attempt_number DESC, attempted_at DESC LIMIT 1)`,
+				[id, to],
+			);
+			return toMessage(fromJson<MessageRow>(rows)[0]!);
+		});
+	}
+
+	// ---------------------------------------------------------------------------------------------
+	// get / list
+
+	async get(id: string): Promise<MessageWithAttempts | null> {
+		if (!isUuid(id)) return null;
+		const db = this.#db();
+		const [row] = fromJson<MessageRow>((await db.query<JsonRow>(`SELECT ${JSON_M} FROM ${M} WHERE id = $1`, [id])).rows);
+		if (!row) return null;
+		const attempts = await db.query<JsonRow>(`SELECT row_to_json(a.*)::text AS j FROM ${A} a WHERE message_id = $1 ORDER BY attempt_number, attempted_at, created_at`, [id]);
+		return { ...toMessage(row), attempts: fromJson<AttemptRow>(attempts.rows).map(toAttempt) };
+	}
+
+	async list(filter: ListFilter = {}): Promise<Page<ScheduledMessage>> {
+		if (!isPlainObject(filter)) throw new InvalidQueueInputError([{ field: 'filter', message: `must be an object (got ${describe(filter)})` }]);
+		const issues = new Issues();
+		const where: string[] = [];
+		const params: unknown[] = [];
+		const param = (value: unknown): string => {
+			params.push(value);
+			return `$${params.length}`;
+		};
+		if (filter.status !== undefined && filter.status !== null) {
+			const statuses = (Array.isArray(filter.status) ? filter.status : [filter.status]).flatMap((s, i) => {
+				try {
+					return [normalizeStatus(s, Array.isArray(filter.status) ? `status[${i}]` : 'status')];
+				} catch (error) {
+					if (error instanceof InvalidQueueInputError) issues.list.push(...error.issues);
+					return [];
+				}
+			});
+			where.push(`status = ANY(${param([...new Set(statuses)])}::text[])`);
+		}
+		for (const [key, column] of [
+			['channel', 'channel'],
+			['sessionId', 'session_id'],
+			['clientId', 'client_id'],
+			['recipient', 'recipient'],
+			['externalId', 'external_id'],
+		] as const) {
+			const value = readOptionalString(filter[key], key, issues);
+			if (value !== null) where.push(`${column} = ${param(value)}`);
+		}
+		const from = readDate(filter.sendFrom, 'sendFrom', issues);
+		if (from) where.push(`send_time >= ${param(from.toISOString())}::timestamptz`);
+		const to = readDate(filter.sendTo, 'sendTo', issues);
+		if (to) where.push(`send_time < ${param(to.toISOString())}::timestamptz`);
+		const limit = readIntegerInRange(filter.limit, 'limit', issues, 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
+		if (filter.cursor !== undefined && filter.cursor !== null && filter.cursor !== '') {
+			const cursor = typeof filter.cursor === 'string' ? decodeCursor(filter.cursor) : undefined;
+			if (!cursor || !isUuid(cursor.id)) issues.add('cursor', 'is not a cursor this queue returned; pass the previous page\'s nextCursor unchanged, or leave it empty for the first page');
+			else where.push(`(send_time, id) > (${param(cursor.sendTime)}::timestamptz, ${param(cursor.id)}::uuid)`);
+		}
+		issues.throwIfAny();
+		const rows = fromJson<MessageRow>(
+			(await this.#db().query<JsonRow>(`SELECT ${JSON_M} FROM ${M} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY send_time, id LIMIT ${limit + 1}`, params))
+				.rows,
+		);
+		const items = rows.slice(0, limit).map(toMessage);
+		const last = items[items.length - 1];
+		return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.sendTime, last.id) } : { items };
+	}
+
+	// ---------------------------------------------------------------------------------------------
+	// claim / complete / fail / lease release
+
+	async claimDue(options: ClaimOptions = {}): Promise<ScheduledMessage[]> {
+		if (!isPlainObject(options)) throw new InvalidQueueInputError([{ field: 'options', message: `must be an object (got ${describe(options)})` }]);
+		const issues = new Issues();
+		const batchSize = readIntegerInRange(options.batchSize, 'batchSize', issues, 1, MAX_BATCH_SIZE, DEFAULT_BATCH_SIZE);
+		const leaseSeconds = readNonNegativeNumber(options.leaseSeconds, 'leaseSeconds', issues) ?? DEFAULT_LEASE_SECONDS;
+		if (leaseSeconds <= 0 || leaseSeconds > MAX_LEASE_SECONDS) issues.add('leaseSeconds', `must be more than 0 and at most ${MAX_LEASE_SECONDS} (a day)`);
+		const workerId = options.workerId === undefined ? this.options.workerId : readRequiredText(options.workerId, 'workerId', issues, 'the id of the worker claiming');
+		const channel = options.channel === undefined || options.channel === null ? null : readChannel(options.channel, 'channel', issues);
+		issues.throwIfAny();
+
+		const now = this.#now();
+		const params: unknown[] = [now.toISOString(), batchSize, workerId, new Date(now.getTime() + leaseSeconds * 1000).toISOString()];
+		if (channel) params.push(channel);
+		// One statement: `dead` retires expired leases whose attempts are used up (they can never be
+		// claimed again); `due` picks what may be claimed. The two touch disjoint rows (attempt_count
+		// ≥ max vs < max), so sharing one snapshot is safe.
+		const claimed = await this.#db().query<JsonRow>(
+			`WITH dead AS (
+				UPDATE ${M} SET status = 'dead', processed_time = $1::timestamptz, lease_owner = NULL, lease_expires_at = NULL,
+					error_code = 'LEASE_EXPIRED', error_message = 'lease expired', updated_at = $1::timestamptz
+				WHERE status = 'sending' AND lease_expires_at <= $1::timestamptz AND attempt_count >= max_attempts
+				RETURNING id
+			),
+			due AS (
+				SELECT id FROM ${M}
+				WHERE status IN ('approved', 'sending') AND send_time <= $1::timestamptz
+					AND ((status IN (${CLAIM_FROM_APPROVED}) AND (next_attempt_at IS NULL OR next_attempt_at <= $1::timestamptz))
+						OR (status = 'sending' AND lease_expires_at <= $1::timestamptz AND attempt_count < max_attempts))
+					${channel ? 'AND channel = $5' : ''}
+				ORDER BY send_time, id
+				LIMIT $2
+				FOR UPDATE SKIP LOCKED
+			)
+			UPDATE ${M} m SET status = 'sending', lease_owner = $3, lease_expires_at = $4::timestamptz,
+				attempt_count = m.attempt_count + 1, next_attempt_at = NULL, updated_at = $1::timestamptz
+			WHERE m.id = ANY(ARRAY(SELECT id FROM due))
+			RETURNING row_to_json(m.*)::text AS j`,
+			params,
+		);
+		const rows = fromJson<MessageRow>(claimed.rows);
+		this.#wrote(rows.length);
+		return rows.map(toMessage).sort((a, b) => (a.sendTime < b.sendTime ? -1 : a.sendTime > b.sendTime ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+	}
+
+	async complete(id: string, report: AttemptReport): Promise<ScheduledMessage> {
+		if (!isPlainObject(report)) throw new InvalidQueueInputError([{ field: 'report', message: `must be an object (got ${describe(report)})` }]);
+		const [result] = await this.#completeMany([{ ...report, id }], '');
+		if (!result!.ok) throw result!.error;
+		return result!.message;
+	}
+
+	async completeMany(items: CompleteItem[]): Promise<BatchResult[]> {
+		if (!Array.isArray(items)) throw new InvalidQueueInputError([{ field: 'items', message: `must be a list of { id, …report } (got ${describe(items)})` }]);
+		return this.#completeMany(items, 'items');
+	}
+
+	async #completeMany(items: CompleteItem[], prefix: string): Promise<BatchResult[]> {
+		if (items.length === 0) return [];
+		const issues = new Issues();
+		const seen = new Set<string>();
+		const reports = items.map((item, i) => {
+			const at = prefix ? `${prefix}[${i}]` : '';
+			if (!isPlainObject(item)) {
+				issues.add(at || 'report', `must be an object (got ${describe(item)})`);
+				return undefined;
+			}
+			if (prefix) {
+				if (typeof item.id !== 'string' || item.id === '') issues.add(`${at}.id`, 'is required: the id of a claimed message');
+				else if (seen.has(item.id)) issues.add(`${at}.id`, 'appears twice in the batch; report each message once');
+				seen.add(item.id);
+			}
+			return this.#readReport(item, at, issues);
+		});
+		issues.throwIfAny();
+		const now = this.#now();
+		const valid = items.map((item, i) => ({ id: item.id, report: reports[i]! })).filter((x) => isUuid(x.id));
+		const col = <T>(f: (r: NormalizedReport) => T): T[] => valid.map((x) => f(x.report));
+		const completed = valid.length
+			? await this.#db().query<JsonRow>(
+					`WITH r AS (
+						SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+							AS r(id, worker_id, provider, external_id, channel, attempted_at, cost, cost_currency, response_time_ms, fallback_reason, metadata)
+					),
+					upd AS (
+						UPDATE ${M} m SET status = 'sent', processed_time = $12::timestamptz, provider = r.provider, external_id = r.external_id,
+							lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL, error_code = NULL, error_message = NULL,
+							updated_at = $12::timestamptz
+						FROM r
+						WHERE m.id = ANY($1::uuid[]) AND m.id = r.id AND m.status IN (${COMPLETE_FROM}) AND m.lease_owner = r.worker_id
+						RETURNING m.*
+					),
+					ins AS (
+						INSERT INTO ${A} (message_id, attempt_number, channel, provider, recipient, attempted_at, success, status, external_id,
+							cost, cost_currency, response_time_ms, fallback_reason, metadata, worker_id, created_at)
+						SELECT upd.id, upd.attempt_count, coalesce(r.channel, upd.channel), upd.provider, upd.recipient,
+							coalesce(r.attempted_at::timestamptz, $12::timestamptz), true, 'sent', upd.external_id,
+							r.cost::numeric, r.cost_currency, r.response_time_ms::int, r.fallback_reason, r.metadata::jsonb,
+							r.worker_id, $12::timestamptz
+						FROM upd JOIN r ON r.id = upd.id
+					)
+					SELECT row_to_json(upd.*)::text AS j FROM upd`,
+					[
+						valid.map((x) => x.id),
+						col((r) => r.workerId),
+						col((r) => r.provider),
+						col((r) => r.externalId),
+						col((r) => r.channel),
+						col((r) => r.attemptedAt?.toISOString() ?? null),
+						col((r) => (r.cost === null ? null : String(r.cost))),
+						col((r) => r.costCurrency),
+						col((r) => (r.responseTimeMs === null ? null : String(Math.round(r.responseTimeMs)))),
+						col((r) => r.fallbackReason),
+						col((r) => JSON.stringify(r.metadata)),
+						now.toISOString(),
+					],
+				)
+			: { rows: [] as JsonRow[] };
+		const rows = fromJson<MessageRow>(completed.rows);
+		this.#wrote(rows.length * 2);
+		const done = new Map(rows.map((r) => [r.id, r]));
+		const failed = items.filter((item) => !done.has(item.id));
+		const why = await this.#whyNot(
+			failed.map((f) => f.id),
+			'sent',
+			'complete',
+		);
+		return items.map((item, i) => {
+			const row = done.get(item.id);
+			if (row) return { id: item.id, ok: true as const, message: toMessage(row) };
+			return { id: item.id, ok: false as const, error: why(item.id, reports[i]!.workerId) };
+		});
+	}
+
+	async fail(id: string, report: FailureReport): Promise<ScheduledMessage> {
+		if (!isPlainObject(report)) {
+			throw new InvalidQueueInputError([{ field: 'report', message: `must be { error: { code?, message }, retryable, … } (got ${describe(report)})` }]);
+		}
+		const issues = new Issues();
+		const base = this.#readReport(report, '', issues);
+		let errorCode: string | null = null;
+		let errorMessage = '';
+		if (!isPlainObject(report.error)) issues.add('error', `is required: { code?, message } describing the failure (got ${describe(report.error)})`);
+		else {
+			errorCode = readOptionalString(report.error.code, 'error.code', issues);
+			errorMessage = readRequiredText(report.error.message, 'error.message', issues, 'what went wrong');
+		}
+		if (typeof report.retryable !== 'boolean') issues.add('retryable', `is required: true (may succeed later) or false (permanent) (got ${describe(report.retryable)})`);
+		if (report.retry !== undefined && !isPlainObject(report.retry)) issues.add('retry', `must be a retry policy object (got ${describe(report.retry)})`);
+		issues.throwIfAny();
+		const now = this.#now();
+
+		return this.#locked(id, async (row, tx) => {
+			const from = row.status as QueueStatus;
+			if (from !== 'sending' || row.lease_owner !== base.workerId) {
+				const last = await tx.query<{ last_worker: string | null }>(`SELECT ${LAST_WORKER_SQL} FROM ${M} m WHERE m.id = $1`, [id]);
+				throw this.#notHeld({ ...row, last_worker: last.rows[0]?.last_worker ?? null }, base.workerId, 'failed', 'fail');
+			}
+			assertTransition(id, from, 'failed', 'fail');
+			// The message's own max attempts (set at enqueue) unless this failure overrides the policy.
+			const policy = resolveRetryPolicy(report.retry, { ...this.options.retry, maxAttempts: Number(row.max_attempts) });
+			const decision = decideRetry(policy, Number(row.attempt_count), report.retryable, this.options.random);
+			const to: QueueStatus = decision.retry ? 'approved' : 'dead';
+			assertTransition(id, 'failed', to, 'fail');
+			const nextAttemptAt = decision.retry ? new Date(now.getTime() + Math.round(decision.delaySeconds * 1000)).toISOString() : null;
+			const { rows } = await tx.query<JsonRow>(
+				`WITH upd AS (
+					UPDATE ${M} SET status = $2, next_attempt_at = $3::timestamptz, error_code = $4, error_message = $5,
+						processed_time = CASE WHEN $2 = 'dead' THEN $6::timestamptz ELSE processed_time END,
+						lease_owner = NULL, lease_expires_at = NULL, updated_at = $6::timestamptz
+					WHERE id = $1 RETURNING *
+				),
+				ins AS (
+					INSERT INTO ${A} (message_id, attempt_number, channel, provider, recipient, attempted_at, success, status, external_id,
+						error_code, error_message, retryable, cost, cost_currency, response_time_ms, fallback_reason, metadata, worker_id, created_at)
+					SELECT upd.id, upd.attempt_count, coalesce($7, upd.channel), $8, upd.recipient, coalesce($9::timestamptz, $6::timestamptz), false, 'failed', $10,
+						$4, $5, $11, $12::numeric, $13, $14::int, $15, $16::text::jsonb, $17, $6::timestamptz
+					FROM upd
+				)
+				SELECT row_to_json(upd.*)::text AS j FROM upd`,
+				[
+					id,
+					to,
+					nextAttemptAt,
+					errorCode,
+					errorMessage,
+					now.toISOString(),
+					base.channel,
+					base.provider,
+					base.attemptedAt?.toISOString() ?? null,
+					base.externalId,
+					report.retryable,
+					base.cost === null ? null : String(base.cost),
+					base.costCurrency,
+					base.responseTimeMs === null ? null : Math.round(base.responseTimeMs),
+					base.fallbackReason,
+					JSON.stringify(base.metadata),
+					base.workerId,
+				],
+			);
+			this.#wrote(2);
+			return toMessage(fromJson<MessageRow>(rows)[0]!);
+		});
+	}
+
+	async releaseExpiredLeases(): Promise<number> {
+		return this.#releaseExpired(this.#db(), this.#now());
+	}
+
+	/**
+	 * sending + expired lease → approved (due again, at once) while attempts remain, else → dead with
+	 * LEASE_EXPIRED. (claimDue does the dead part itself and re-claims the others directly.)
+	 */
+	async #releaseExpired(db: SqlExecutor, now: Date): Promise<number> {
+		const { rowCount } = await db.query(
+			`UPDATE ${M} SET
+				status = CASE WHEN attempt_count >= max_attempts THEN 'dead' ELSE 'approved' END,
+				processed_time = CASE WHEN attempt_count >= max_attempts THEN $1::timestamptz ELSE processed_time END,
+				next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
+				error_code = 'LEASE_EXPIRED', error_message = 'lease expired', updated_at = $1::timestamptz
+			WHERE status = 'sending' AND lease_expires_at <= $1::timestamptz`,
+			[now.toISOString()],
+		);
+		this.#wrote(rowCount);
+		return rowCount;
+	}
+
+	/** Why complete/fail did not apply to these ids: one query, one typed error per id. */
+	async #whyNot(ids: string[], to: QueueStatus, operation: QueueOperation): Promise<(id: string, workerId: string) => Error> {
+		const valid = ids.filter(isUuid);
+		const { rows } = valid.length
+			? await this.#db().query<HolderRow>(`SELECT m.id, m.status, m.lease_owner, m.attempt_count, ${LAST_WORKER_SQL} FROM ${M} m WHERE m.id = ANY($1::uuid[])`, [valid])
+			: { rows: [] as HolderRow[] };
+		const byId = new Map(rows.map((r) => [r.id, r]));
+		return (id, workerId) => {
+			const row = byId.get(id);
+			if (!row) return new MessageNotFoundError(String(id));
+			return this.#notHeld(row, workerId, to, operation);
+		};
+	}
+
+	/**
+	 * The error for reporting an outcome on a message this worker does not hold. A lost lease when the
+	 * message is waiting again or held by another worker — or was claimed before and finished by
+	 * another worker (the caller is a late former owner); an illegal transition otherwise (never
+	 * claimed, or this worker already reported its outcome).
+	 */
+	#notHeld(row: HolderRow, workerId: string, to: QueueStatus, operation: QueueOperation): Error {
+		const status = row.status as QueueStatus;
+		const finishedByAnother = Number(row.attempt_count) > 0 && row.last_worker !== null && row.last_worker !== workerId;
+		if (status === 'approved' || status === 'sending' || finishedByAnother) return new LeaseLostError(row.id, workerId, row.lease_owner, status);
+		return new IllegalTransitionError(row.id, status, to, TRANSITIONS[status], operation, appliesTo(operation, to));
+	}
+
+	#readReport(report: Record<string, unknown>, prefix: string, issues: Issues): NormalizedReport {
+		const f = (name: string): string => (prefix ? `${prefix}.${name}` : name);
+		const workerId =
+			report.workerId === undefined || report.workerId === null
+				? this.options.workerId
+				: readRequiredText(report.workerId, f('workerId'), issues, 'the worker id used to claim the message');
+		const channel = report.channel === undefined || report.channel === null ? null : readChannel(report.channel, f('channel'), issues);
+		return {
+			workerId,
+			channel,
+			provider: readOptionalString(report.provider, f('provider'), issues),
+			externalId: readOptionalString(report.externalId, f('externalId'), issues),
+			responseTimeMs: readNonNegativeNumber(report.responseTimeMs, f('responseTimeMs'), issues),
+			cost: readNonNegativeNumber(report.cost, f('cost'), issues),
+			costCurrency: readOptionalString(report.costCurrency, f('costCurrency'), issues),
+			fallbackReason: readOptionalString(report.fallbackReason, f('fallbackReason'), issues),
+			metadata: readMetadata(report.metadata, f('metadata'), issues),
+			attemptedAt: readDate(report.attemptedAt, f('attemptedAt'), issues) ?? null,
+		};
+	}
+
+	// ---------------------------------------------------------------------------------------------
+	// stats / purge / close
+
+	async stats(options: { from: string | Date; to: string | Date; channel?: string }): Promise<ChannelStats[]> {
+		if (!isPlainObject(options)) throw new InvalidQueueInputError([{ field: 'options', message: `must be { from, to, channel? } (got ${describe(options)})` }]);
+		const issues = new Issues();
+		const from = readDate(options.from, 'from', issues);
+		const to = readDate(options.to, 'to', issues);
+		if (!from && options.from === undefined) issues.add('from', 'is required: the start of the period (ISO 8601)');
+		if (!to && options.to === undefined) issues.add('to', 'is required: the end of the period (ISO 8601, inclusive)');
+		if (from && to && from > to) issues.add('to', 'must not be before from');
+		const channel = options.channel === undefined || options.channel === null ? null : readOptionalString(options.channel, 'channel', issues);
+		issues.throwIfAny();
+		const params: unknown[] = [from!.toISOString(), to!.toISOString()];
+		if (channel) params.push(channel);
+		const { rows } = await this.#db().query<{
+			channel: string;
+			total: number;
+			ok: number;
+			avg_ms: string | number | null;
+			cost: string | number | null;
+			fallbacks: number;
+		}>(
+			`SELECT channel, count(*)::int AS total, count(*) FILTER (WHERE success)::int AS ok,
+				avg(response_time_ms)::float8 AS avg_ms, coalesce(sum(cost), 0)::text AS cost,
+				count(*) FILTER (WHERE fallback_reason IS NOT NULL)::int AS fallbacks
+			FROM ${A}
+			WHERE attempted_at >= $1::timestamptz AND attempted_at <= $2::timestamptz ${channel ? 'AND channel = $3' : ''}
+			GROUP BY channel ORDER BY channel`,
+			params,
+		);
+		const period = { startDate: from!.toISOString(), endDate: to!.toISOString() };
+		const result = rows.map((r) => {
+			const total = Number(r.total);
+			const ok = Number(r.ok);
+			return {
+				channel: r.channel,
+				totalAttempts: total,
+				successfulAttempts: ok,
+				failedAttempts: total - ok,
+				successRate: total ? Math.round((ok * 1000) / total) / 10 : 0,
+				averageResponseTimeMs: r.avg_ms === null ? null : Math.round(Number(r.avg_ms)),
+				totalCost: Number(r.cost),
+				fallbackCount: Number(r.fallbacks),
+				period,
+			};
+		});
+		// Asked about one channel: answer for it even when it had no attempts.
+		if (channel && result.length === 0) {
+			result.push({ channel, totalAttempts: 0, successfulAttempts: 0, failedAttempts: 0, successRate: 0, averageResponseTimeMs: null, totalCost: 0, fallbackCount: 0, period });
+		}
+		return result;
+	}
+
+	async purgeLog(options: { olderThanDays: number }): Promise<number> {
+		const days = isPlainObject(options) ? options.olderThanDays : undefined;
+		if (typeof days !== 'number' || !Number.isFinite(days) || days < 0) {
+			throw new InvalidQueueInputError([{ field: 'olderThanDays', message: `must be a number of days ≥ 0 (got ${describe(days)})` }]);
+		}
+		const cutoff = new Date(this.#now().getTime() - days * 86_400_000);
+		const { rowCount } = await this.#db().query(`DELETE FROM ${A} WHERE attempted_at < $1::timestamptz`, [cutoff.toISOString()]);
+		this.#wrote(rowCount);
+		return rowCount;
+	}
+
+	close(): Promise<void> {
+		this.#closing ??= (async () => {
+			this.#closed = true;
+			await this.#maintenance;
+			try {
+				await this.client.close();
+			} finally {
+				await this.options.onClose?.();
+			}
+		})();
+		return this.#closing;
+	}
+}
+
+/**
+ * The SqlClient behind a queue opened by openQueue (undefined for anything else). For tests and
+ * maintenance tooling that need to look at the tables directly; not part of the library API.
+ */
+export function internalSqlClient(queue: ScheduleQueue): SqlClient | undefined {
+	return queue instanceof QueueStore ? queue.sqlClient : undefined;
+}
