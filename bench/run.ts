@@ -3,9 +3,11 @@
  * the ratio its issue names as a target. Targets are checked here, never in timed tests.
  */
 import * as normalizeBench from './normalize.bench';
+import * as queueBench from './queue.bench';
 
 const sections: Array<{ title: string; report: () => string | Promise<string> }> = [
 	{ title: 'Normalize throughput vs parse-only (issue: universal format)', report: normalizeBench.report },
+	{ title: 'Schedule Queue claim + complete throughput vs pg-boss (issue 3)', report: queueBench.report },
 ];
 
 async function main(): Promise<void> {
