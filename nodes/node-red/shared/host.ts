@@ -6,12 +6,17 @@
 import {
 	InvalidMappingError,
 	PLATFORMS,
+	QueueStoreError,
 	isSwitchboardError,
 	type CustomMapping,
 	type HeaderBag,
 	type InboundRequest,
 } from '../../../core';
-import type { NodeAPI, NodeMessage, NodeStatus } from './node-red';
+import type { QueueConnection } from '../../../core/queue';
+import { defaultStoreFolder, leaseQueue as leaseSharedQueue, resolveStoreFolder, type QueueLease } from '../../shared/queue-host';
+import type { Node, NodeAPI, NodeMessage, NodeStatus } from './node-red';
+
+export type { QueueLease };
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
@@ -143,4 +148,61 @@ export function registerPlatformsEndpoint(RED: NodeAPI): void {
 	const handler = (_req: unknown, res: { json(body: unknown): void }) => res.json({ platforms: platformList() });
 	if (guard) app.get(PLATFORMS_ENDPOINT, guard, handler);
 	else app.get(PLATFORMS_ENDPOINT, handler);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Schedule Queue: the store config node and the shared queue
+
+/** The runtime API as the queue nodes use it: config nodes by id, and the settings (userDir). */
+export interface QueueNodeAPI extends NodeAPI {
+	nodes: NodeAPI['nodes'] & { getNode(id: string): unknown };
+	settings?: { userDir?: unknown };
+}
+
+/** What a `switchboard-store` config node offers the nodes that use it. */
+export interface QueueStoreNode extends Node {
+	/** A lease on the store's shared queue (opened on first use); give it back with release(). */
+	acquireQueue(): Promise<QueueLease>;
+}
+
+function isQueueStoreNode(value: unknown): value is QueueStoreNode {
+	return typeof value === 'object' && value !== null && typeof (value as QueueStoreNode).acquireQueue === 'function';
+}
+
+/** Node-RED's user directory as the runtime was started with it (undefined: Node-RED's default). */
+export function nodeRedUserDir(RED: QueueNodeAPI): string | undefined {
+	const dir = RED.settings?.userDir;
+	return typeof dir === 'string' && dir.trim() !== '' ? dir : undefined;
+}
+
+/** The embedded store's folder: the one typed (relative → inside userDir), else `<userDir>/switchboard/queue`. */
+export function embeddedFolder(userDir: string | undefined, folder: string | undefined): string {
+	return resolveStoreFolder('node-red', folder, userDir);
+}
+
+/** A lease on the process-wide shared queue of `connection` (nodes/shared/queue-host.ts). */
+export function leaseQueue(connection: QueueConnection): Promise<QueueLease> {
+	return leaseSharedQueue(connection);
+}
+
+/** A lease on the embedded store nodes use when no store is configured: `<userDir>/switchboard/queue`. */
+export function leaseDefaultQueue(RED: QueueNodeAPI): Promise<QueueLease> {
+	return leaseSharedQueue({ kind: 'embedded', dataDir: defaultStoreFolder('node-red', nodeRedUserDir(RED)) });
+}
+
+/**
+ * The store config node a node names, if any. A store that is named but not running (deleted,
+ * disabled, not of our type) is an error: quietly using the default store instead would split the
+ * data between two stores.
+ */
+export function storeNodeOf(RED: QueueNodeAPI, id: unknown): { node?: QueueStoreNode; error?: QueueStoreError } {
+	if (typeof id !== 'string' || id === '' || id === '_ADD_') return {};
+	const found = RED.nodes.getNode(id);
+	if (isQueueStoreNode(found)) return { node: found };
+	return {
+		error: new QueueStoreError(
+			`The store configuration "${id}" this node uses is not deployed`,
+			'Open the node and choose a store (or none, for the embedded default), then deploy.',
+		),
+	};
 }
