@@ -7,30 +7,14 @@
  * leaves the node (pg and the core do not put them in messages, but a driver's URL parse error or a
  * future message must not be able to leak them either).
  */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { isSwitchboardError } from '../../../../core';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { isRecord } from '../../../../core/util/object';
+import { ParameterError } from '../../shared/errors';
 
-/** Code of errors about the node's own parameters (checked here before the queue is called). */
-export const INVALID_PARAMETER = 'INVALID_PARAMETER';
+export { isRecord };
 
-/** A parameter is missing or malformed: names the parameter and says how to fix it. */
-export class ParameterError extends Error {
-	readonly code = INVALID_PARAMETER;
-	readonly hint: string;
-	constructor(message: string, hint: string) {
-		super(message);
-		this.name = 'ParameterError';
-		this.hint = hint;
-	}
-}
+export { INVALID_PARAMETER, ParameterError, errorItemJson, redact, toNodeError, withPairedItem, type ErrorItemJson } from '../../shared/errors';
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-export function withPairedItem(json: IDataObject, itemIndex: number): INodeExecutionData {
-	return { json, pairedItem: { item: itemIndex } };
-}
 
 /** A queue row (or stats row) as item JSON: it is plain JSON already (ISO strings, nulls, records). */
 export function toItemJson(value: object): IDataObject {
@@ -171,64 +155,3 @@ export function numberParameter(value: unknown, field: string, { min, max, integ
 	return number;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Errors
-
-export interface ErrorItemJson extends IDataObject {
-	error: string;
-	code: string;
-	hint: string | null;
-}
-
-/** Replaces every secret in `text` with "***" (longest first, so a password inside a URL goes too). */
-export function redact(text: string, secrets: readonly string[]): string {
-	let out = text;
-	for (const secret of [...secrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length)) {
-		out = out.split(secret).join('***');
-	}
-	return out;
-}
-
-interface ErrorParts {
-	message: string;
-	code: string;
-	hint?: string;
-}
-
-function errorParts(error: unknown): ErrorParts {
-	if (isSwitchboardError(error)) return { message: error.message, code: error.code, hint: error.hint };
-	if (error instanceof ParameterError) return { message: error.message, code: error.code, hint: error.hint };
-	if (error instanceof NodeOperationError) {
-		return { message: error.message, code: 'UNEXPECTED', hint: typeof error.description === 'string' ? error.description : undefined };
-	}
-	const message = error instanceof Error ? error.message : String(error);
-	const code = isRecord(error) && typeof error.code === 'string' ? error.code : 'UNEXPECTED';
-	return { message, code };
-}
-
-export function errorItemJson(error: unknown, secrets: readonly string[] = []): ErrorItemJson {
-	const { message, code, hint } = errorParts(error);
-	return { error: redact(message, secrets), code, hint: hint === undefined ? null : redact(hint, secrets) };
-}
-
-/** The error n8n shows for item `itemIndex`: the message, the hint as its description, the code in its context. */
-export function toNodeError(this: IExecuteFunctions, error: unknown, itemIndex: number | undefined, secrets: readonly string[] = []): NodeOperationError {
-	const { message, code, hint } = errorParts(error);
-	const safeMessage = redact(message, secrets);
-	// A clean copy of the error, so neither its message, its stack nor a driver's `cause` can carry a secret.
-	const cause = new Error(safeMessage);
-	cause.name = error instanceof Error ? error.name : 'Error';
-	if (error instanceof Error && error.stack) cause.stack = redact(error.stack, secrets);
-	const nodeError = new NodeOperationError(this.getNode(), cause, {
-		...(itemIndex === undefined ? {} : { itemIndex }),
-		...(hint ? { description: redact(hint, secrets) } : {}),
-	});
-	// n8n swaps a message that mentions a Node.js error code (ENOENT, ECONNREFUSED…) for a generic
-	// sentence; ours already says what failed and where, so it is kept.
-	if (nodeError.message !== safeMessage) {
-		nodeError.message = safeMessage;
-		nodeError.messages = nodeError.messages.filter((m) => m !== safeMessage);
-	}
-	nodeError.context.code = code;
-	return nodeError;
-}

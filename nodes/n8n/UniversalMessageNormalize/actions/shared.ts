@@ -3,8 +3,10 @@
  * turning any failure into what n8n shows (a NodeOperationError) or, with "Continue On Fail", into an
  * error item. Core errors are SwitchboardErrors: their `code` and `hint` reach the user unchanged.
  */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { isSwitchboardError } from '../../../../core';
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { toNodeError as toSwitchboardNodeError } from '../../shared/errors';
+
+export { errorItemJson, withPairedItem, type ErrorItemJson } from '../../shared/errors';
 
 /**
  * Reads `path` from an object. Dot notation for nested properties (`data.body`), as n8n's own
@@ -26,34 +28,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 	return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
-/** Error fields of an item produced under "Continue On Fail": the same words the thrown error has. */
-export interface ErrorItemJson extends IDataObject {
-	error: string;
-	code: string;
-	hint: string | null;
-}
-
-export function errorItemJson(error: unknown): ErrorItemJson {
-	if (isSwitchboardError(error)) return { error: error.message, code: error.code, hint: error.hint ?? null };
-	const message = error instanceof Error ? error.message : String(error);
-	const description = error instanceof NodeOperationError && typeof error.description === 'string' ? error.description : null;
-	return { error: message, code: 'UNEXPECTED', hint: description };
-}
-
-/** The error n8n shows for item `itemIndex`: message first, the core's hint as the description. */
+/** The error n8n shows for item `itemIndex`; a NodeOperationError raised by the node itself keeps its own words. */
 export function toNodeError(this: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
 	if (error instanceof NodeOperationError) {
 		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 		return error;
 	}
-	if (isSwitchboardError(error)) {
-		const nodeError = new NodeOperationError(this.getNode(), error, { itemIndex, description: error.hint });
-		nodeError.context.code = error.code;
-		return nodeError;
-	}
-	return new NodeOperationError(this.getNode(), error instanceof Error ? error : String(error), { itemIndex });
-}
-
-export function withPairedItem(json: IDataObject, itemIndex: number): INodeExecutionData {
-	return { json, pairedItem: { item: itemIndex } };
+	return toSwitchboardNodeError.call(this, error, itemIndex);
 }
