@@ -13,6 +13,13 @@ import { deliveryEventSchema, messageSchema } from '../../core/schema/message';
 import type { InboundRequest } from '../../core/request';
 import { fixtureBytes, fixtureNames, fixtureRequest } from '../support/fixtures';
 
+/**
+ * CI runs a fresh random sample each time (fast-check prints the seed and path of any failure, so a
+ * failure is reproducible). SWITCHBOARD_FUZZ_SCALE=50 runs fifty times as many cases for a deeper hunt.
+ */
+const scale = Math.max(1, Number(process.env.SWITCHBOARD_FUZZ_SCALE ?? 1) || 1);
+const runs = (n: number) => n * scale;
+
 function outcome(request: InboundRequest, platform?: string): 'ok' | 'typed-error' {
 	try {
 		const result = normalize(request, platform ? { platform } : {});
@@ -42,7 +49,7 @@ test('random bytes and random JSON never escape as untyped errors (auto-detect a
 			outcome({ body, headers: { 'content-type': 'application/json' } }, platform);
 			outcome({ body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, platform);
 		}),
-		{ numRuns: 600 },
+		{ numRuns: runs(600) },
 	);
 });
 
@@ -54,7 +61,7 @@ test('every fixture truncated anywhere gives output or a typed error', () => {
 			fc.property(fc.integer({ min: 0, max: bytes.length - 1 }), fc.constantFrom(undefined, ...PLATFORM_IDS), (cut, platform) => {
 				outcome({ body: bytes.subarray(0, cut), headers }, platform);
 			}),
-			{ numRuns: 60 },
+			{ numRuns: runs(60) },
 		);
 	}
 });
@@ -87,7 +94,7 @@ test('every JSON fixture with one field replaced by a random value gives output 
 				outcome({ body, headers });
 				outcome({ body: JSON.stringify(body) ?? '', headers });
 			}),
-			{ numRuns: 80 },
+			{ numRuns: runs(80) },
 		);
 	}
 });

@@ -19,6 +19,7 @@ import {
 import { isRecord, str, num, type Json } from '../../util/object';
 import { toIsoTimestamp } from '../../util/time';
 import { eventId, messageId } from '../shared/ids';
+import { byteSize } from '../shared/inbound';
 import type { Detection, NormalizeContext, NormalizeOutput } from '../types';
 import { CONTENT_FIELDS, CONVERSATION_TYPES, MESSAGE_FIELDS, type FieldSpec } from './fields';
 import type { CompiledCondition, CompiledEvents, CompiledMapping, Source, ValueTable } from './mapping';
@@ -140,7 +141,7 @@ class ItemReader {
 		const found = this.find(source);
 		if (!found) return undefined;
 		const value = num(found.value);
-		if (value === undefined || !Number.isInteger(value) || value < 0) throw this.mismatch(found.path, 'a whole number of bytes for media.size');
+		if (value === undefined || byteSize(value) === undefined) throw this.mismatch(found.path, 'a whole number of bytes (0 to 2^53−1) for media.size');
 		return value;
 	}
 

@@ -14,6 +14,15 @@ export function setDefined<T extends object, K extends keyof T>(target: T, key: 
 	if (value !== undefined) target[key] = value;
 }
 
+/**
+ * A vendor's byte count as the universal `size`, or undefined when it cannot be one (negative, fractional,
+ * or past 2^53 where a JSON number stops being exact). Sizes are advisory, so a bad one is dropped rather
+ * than failing the whole message.
+ */
+export function byteSize(value: number | undefined): number | undefined {
+	return value !== undefined && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
 export interface InboundFields {
 	/** Provider-side identity of the message; the Switchboard id is `<platform>:<this>`. */
 	id: string;

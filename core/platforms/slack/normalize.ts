@@ -21,7 +21,7 @@ import { MESSAGE_SCHEMA_ID, type Conversation, type MediaKind, type Message, typ
 import { compact, isRecord, type Json } from '../../util/object';
 import { fromUnixSeconds, isoFromMillis } from '../../util/time';
 import { messageId } from '../shared/ids';
-import { inboundMessage, setDefined } from '../shared/inbound';
+import { byteSize, inboundMessage, setDefined } from '../shared/inbound';
 import { readVendor, vendorSchema } from '../shared/vendor';
 import type { Handshake, NormalizeContext, NormalizeOutput } from '../types';
 import { slackNameToEmoji } from './emoji';
@@ -194,7 +194,7 @@ function fileParts(files: ReadonlyArray<z.output<typeof fileSchema>>, rawFiles: 
 			mimeType: file.mimetype,
 			filename: file.name,
 			caption: file.title && file.title !== file.name ? file.title : undefined,
-			size: file.size !== undefined && Number.isInteger(file.size) && file.size >= 0 ? file.size : undefined,
+			size: byteSize(file.size),
 		});
 	});
 }

@@ -27,7 +27,7 @@ import {
 } from '../../schema/message';
 import { compact, isRecord, type Json } from '../../util/object';
 import { fromUnixSeconds } from '../../util/time';
-import { inboundMessage, type InboundFields } from '../shared/inbound';
+import { byteSize, inboundMessage, setDefined, type InboundFields } from '../shared/inbound';
 import { readVendor, vendorSchema } from '../shared/vendor';
 import type { NormalizeContext, NormalizeOutput } from '../types';
 
@@ -214,7 +214,7 @@ function mediaPart(kind: MediaKind, file: TelegramFile, caption: string | undefi
 	if (file.mime_type !== undefined) part.mimeType = file.mime_type;
 	if (file.file_name !== undefined) part.filename = file.file_name;
 	if (caption !== undefined) part.caption = caption;
-	if (file.file_size !== undefined && Number.isInteger(file.file_size) && file.file_size >= 0) part.size = file.file_size;
+	setDefined(part, 'size', byteSize(file.file_size));
 	return part;
 }
 

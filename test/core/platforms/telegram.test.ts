@@ -242,6 +242,14 @@ describe('telegram normalize: update and content variants', () => {
 		assert.equal(note.metadata.videoNote, true);
 	});
 
+	it('a file_size that is not an exact byte count (past 2^53, negative, fractional) is dropped, not a schema failure', () => {
+		const base = { message_id: 1, from: marta, chat: privateChat, date: 1779980000 };
+		for (const file_size of [2 ** 53, -1, 1.5]) {
+			const doc = one(update({ message: { ...base, document: { file_id: 'DOC', file_unique_id: 'u', file_size } } }));
+			assert.deepEqual(doc.parts, [{ type: 'media', kind: 'document', mediaId: 'DOC' }], `file_size ${file_size}`);
+		}
+	});
+
 	it('venue → location with name and address', () => {
 		const m = one(
 			update({
