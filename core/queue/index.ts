@@ -64,7 +64,7 @@ export async function openQueue(options: QueueOptions): Promise<ScheduleQueue> {
 	if (lock) await lock.acquire();
 	let client: SqlClient | undefined;
 	try {
-		client = connection.kind === 'embedded' ? await openPgliteClient(connection.dataDir) : await openPgClient(poolConfig(connection));
+		client = connection.kind === 'embedded' ? await openPgliteClient(connection.dataDir) : await openPgClient(poolConfig(connection), { preparedStatements: connection.preparedStatements ?? true });
 		await migrate(client, now());
 	} catch (error) {
 		await client?.close().catch(() => undefined);
@@ -104,6 +104,9 @@ function readConnection(value: unknown): QueueConnection {
 		}
 		if (value.maxConnections !== undefined && (typeof value.maxConnections !== 'number' || !Number.isInteger(value.maxConnections) || value.maxConnections < 1)) {
 			throw new InvalidQueueInputError([{ field: 'connection.maxConnections', message: `must be a whole number ≥ 1 (got ${describe(value.maxConnections)})` }]);
+		}
+		if (value.preparedStatements !== undefined && typeof value.preparedStatements !== 'boolean') {
+			throw new InvalidQueueInputError([{ field: 'connection.preparedStatements', message: `must be true or false (got ${describe(value.preparedStatements)})` }]);
 		}
 		return value as QueueConnection;
 	}

@@ -7,8 +7,9 @@
  *   statements (claim, complete, lease release) put the machine's legal "from" statuses in their WHERE
  *   clause and report why a row was not changed afterwards — so an illegal change writes nothing.
  * - No two workers hold the same message while a lease is live: claiming is one UPDATE over a
- *   `FOR UPDATE SKIP LOCKED` selection of due rows, and complete/fail only apply when the caller still
- *   owns the lease (LeaseLostError otherwise).
+ *   selection of due rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL; the embedded store runs one
+ *   statement at a time), and complete/fail only apply when the caller still owns the lease
+ *   (LeaseLostError otherwise).
  * - Multi-row changes (enqueueMany, a status change plus its log row) happen in one statement or one
  *   transaction: nothing is half-written.
  * - Time comes from the injected clock and is passed to SQL as a parameter; the database's now() is
@@ -38,6 +39,7 @@ import type {
 	ScheduledMessage,
 	ScheduleQueue,
 } from './types';
+import { QUEUE_STATUSES } from './types';
 import {
 	describe,
 	isPlainObject,
@@ -132,21 +134,28 @@ interface NormalizedReport {
 
 /**
  * Table upkeep. PostgreSQL's autovacuum keeps statistics fresh and reclaims dead row versions; the
- * embedded PGlite runs no background workers, so the store does it itself: after about
- * EMBEDDED_MAINTENANCE_ROWS + half the table's rows have been written, a VACUUM (ANALYZE) runs between
- * operations. Without it the planner keeps the estimates of an empty table (a claim would sort every
- * due row instead of walking the claim index) and every status change would grow the tables for good.
+ * embedded PGlite runs no background workers, so the store does it itself, between operations (it
+ * holds PGlite's only connection while it runs, so it is kept cheap):
+ * - after about EMBEDDED_MAINTENANCE_ROWS + half the tables' rows have been written, a VACUUM reclaims
+ *   the dead versions every status change leaves (and the rows a purge of the log deletes);
+ * - ANALYZE, by far the dearer part, runs only when a table has grown or shrunk by ANALYZE_FACTOR
+ *   since its last statistics. Plans depend on the tables' sizes, not on which rows are sent: without
+ *   statistics the planner keeps the estimates of an empty table (a claim would sort every due row
+ *   instead of walking the claim index).
  * On PostgreSQL a large enqueueMany is followed by an ANALYZE of the messages table, so the first
  * claims after a bulk load do not wait for autovacuum's next round.
  */
 export const EMBEDDED_MAINTENANCE_ROWS = 1000;
 export const BULK_ANALYZE_ROWS = 1000;
+const ANALYZE_FACTOR = 2;
 
 export class QueueStore implements ScheduleQueue {
 	#closed = false;
 	#closing: Promise<void> | undefined;
 	#written = 0;
 	#tableRows = 0;
+	/** Row counts at each table's last ANALYZE (embedded store). */
+	#analyzedRows = new Map<string, number>();
 	#maintenance: Promise<void> | undefined;
 
 	constructor(
@@ -172,28 +181,42 @@ export class QueueStore implements ScheduleQueue {
 		const due = embedded ? this.#written >= EMBEDDED_MAINTENANCE_ROWS + this.#tableRows / 2 : bulkInsert && rows >= BULK_ANALYZE_ROWS;
 		if (!due || this.#maintenance) return;
 		this.#written = 0;
-		this.#maintenance = this.#maintain(embedded)
+		this.#maintenance = this.#maintain(embedded, false)
 			.catch(() => undefined) // upkeep is best effort: a failure must not break the queue
 			.finally(() => {
 				this.#maintenance = undefined;
 			});
 	}
 
-	async #maintain(embedded: boolean): Promise<void> {
+	async #maintain(embedded: boolean, analyzeAll: boolean): Promise<void> {
 		if (!embedded) {
 			await this.client.query(`ANALYZE ${M}`);
 			return;
 		}
-		await this.client.query(`VACUUM (ANALYZE) ${M}`);
-		await this.client.query(`VACUUM (ANALYZE) ${A}`);
-		const { rows } = await this.client.query<{ n: number }>(`SELECT coalesce(sum(greatest(reltuples, 0)), 0)::float8 AS n FROM pg_class WHERE relname IN ('${M}', '${A}')`);
-		this.#tableRows = Number(rows[0]?.n ?? 0);
+		// VACUUM also counts each table's rows (reltuples), which the ANALYZE decision below reads.
+		// On the insert-only log it only visits pages added since the last one.
+		await this.client.query(`VACUUM ${M}`);
+		await this.client.query(`VACUUM ${A}`);
+		const { rows } = await this.client.query<{ relname: string; n: number }>(
+			`SELECT relname::text AS relname, greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE relname IN ('${M}', '${A}')`,
+		);
+		let total = 0;
+		for (const { relname, n } of rows) {
+			const count = Number(n);
+			total += count;
+			const last = this.#analyzedRows.get(relname);
+			const stale = analyzeAll || last === undefined || count > last * ANALYZE_FACTOR || Math.max(count, 1) * ANALYZE_FACTOR < last;
+			if (!stale) continue;
+			await this.client.query(`ANALYZE ${relname}`);
+			this.#analyzedRows.set(relname, Math.max(count, 1));
+		}
+		this.#tableRows = total;
 	}
 
 	/** Fresh planner statistics for an existing embedded store (PGlite never analyzes by itself). */
 	async prepare(): Promise<void> {
 		if (this.client.kind !== 'embedded') return;
-		await this.#maintain(true);
+		await this.#maintain(true, true);
 	}
 
 	#now(): Date {
@@ -390,8 +413,9 @@ export class QueueStore implements ScheduleQueue {
 			params.push(value);
 			return `$${params.length}`;
 		};
+		let statuses: QueueStatus[] = [...QUEUE_STATUSES];
 		if (filter.status !== undefined && filter.status !== null) {
-			const statuses = (Array.isArray(filter.status) ? filter.status : [filter.status]).flatMap((s, i) => {
+			statuses = (Array.isArray(filter.status) ? filter.status : [filter.status]).flatMap((s, i) => {
 				try {
 					return [normalizeStatus(s, Array.isArray(filter.status) ? `status[${i}]` : 'status')];
 				} catch (error) {
@@ -399,7 +423,7 @@ export class QueueStore implements ScheduleQueue {
 					return [];
 				}
 			});
-			where.push(`status = ANY(${param([...new Set(statuses)])}::text[])`);
+			if (Array.isArray(filter.status) && filter.status.length === 0) issues.add('status', 'is an empty list, which matches nothing; leave it out to list every status');
 		}
 		for (const [key, column] of [
 			['channel', 'channel'],
@@ -422,10 +446,14 @@ export class QueueStore implements ScheduleQueue {
 			else where.push(`(send_time, id) > (${param(cursor.sendTime)}::timestamptz, ${param(cursor.id)}::uuid)`);
 		}
 		issues.throwIfAny();
-		const rows = fromJson<MessageRow>(
-			(await this.#db().query<JsonRow>(`SELECT ${JSON_M} FROM ${M} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY send_time, id LIMIT ${limit + 1}`, params))
-				.rows,
-		);
+		// Keyset paging walks the (status, send_time, id) index once per status and merges the walks:
+		// each reads at most one page, however long the table's history (statuses are the machine's own
+		// words, checked above, so they are written into the SQL).
+		const conditions = where.length ? ` AND ${where.join(' AND ')}` : '';
+		const page = (status: QueueStatus) => `SELECT send_time, id, ${JSON_M} FROM ${M} WHERE status = '${status}'${conditions} ORDER BY send_time, id LIMIT ${limit + 1}`;
+		const distinct = [...new Set(statuses)];
+		const sql = distinct.length === 1 ? page(distinct[0]!) : `SELECT j FROM (${distinct.map((st) => `(${page(st)})`).join(' UNION ALL ')}) AS pages ORDER BY send_time, id LIMIT ${limit + 1}`;
+		const rows = fromJson<MessageRow>((await this.#db().query<JsonRow>(sql, params)).rows);
 		const items = rows.slice(0, limit).map(toMessage);
 		const last = items[items.length - 1];
 		return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.sendTime, last.id) } : { items };
@@ -449,7 +477,11 @@ export class QueueStore implements ScheduleQueue {
 		if (channel) params.push(channel);
 		// One statement: `dead` retires expired leases whose attempts are used up (they can never be
 		// claimed again); `due` picks what may be claimed. The two touch disjoint rows (attempt_count
-		// ≥ max vs < max), so sharing one snapshot is safe.
+		// ≥ max vs < max), so sharing one snapshot is safe. On PostgreSQL, FOR UPDATE SKIP LOCKED lets
+		// workers claim side by side without waiting for or taking each other's rows. The embedded
+		// store has one connection that runs one statement at a time, so no row can be locked by
+		// anyone else there, and the lock would only cost a log record per row.
+		const lock = this.client.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
 		const claimed = await this.#db().query<JsonRow>(
 			`WITH dead AS (
 				UPDATE ${M} SET status = 'dead', processed_time = $1::timestamptz, lease_owner = NULL, lease_expires_at = NULL,
@@ -465,7 +497,7 @@ export class QueueStore implements ScheduleQueue {
 					${channel ? 'AND channel = $5' : ''}
 				ORDER BY send_time, id
 				LIMIT $2
-				FOR UPDATE SKIP LOCKED
+				${lock}
 			)
 			UPDATE ${M} m SET status = 'sending', lease_owner = $3, lease_expires_at = $4::timestamptz,
 				attempt_count = m.attempt_count + 1, next_attempt_at = NULL, updated_at = $1::timestamptz
@@ -510,45 +542,49 @@ export class QueueStore implements ScheduleQueue {
 		issues.throwIfAny();
 		const now = this.#now();
 		const valid = items.map((item, i) => ({ id: item.id, report: reports[i]! })).filter((x) => isUuid(x.id));
-		const col = <T>(f: (r: NormalizedReport) => T): T[] => valid.map((x) => f(x.report));
+		// The per-message reports travel as ONE JSON parameter read by jsonb_to_recordset: cheaper for
+		// the server than eleven parallel arrays through unnest (measured: about a millisecond of a
+		// batch of 50 on the embedded store).
+		const records = valid.map(({ id, report: r }) => ({
+			id,
+			// Log row ids are made here: gen_random_uuid() inside the embedded store costs more than the
+			// rest of the insert (measured: a tenth of a whole claim + complete batch).
+			attempt_id: globalThis.crypto.randomUUID(),
+			worker_id: r.workerId,
+			provider: r.provider,
+			external_id: r.externalId,
+			channel: r.channel,
+			attempted_at: r.attemptedAt?.toISOString() ?? null,
+			cost: r.cost,
+			cost_currency: r.costCurrency,
+			response_time_ms: r.responseTimeMs === null ? null : Math.round(r.responseTimeMs),
+			fallback_reason: r.fallbackReason,
+			metadata: r.metadata,
+		}));
 		const completed = valid.length
 			? await this.#db().query<JsonRow>(
 					`WITH r AS (
-						SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-							AS r(id, worker_id, provider, external_id, channel, attempted_at, cost, cost_currency, response_time_ms, fallback_reason, metadata)
+						SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS r(id uuid, attempt_id uuid, worker_id text, provider text, external_id text, channel text,
+							attempted_at timestamptz, cost numeric, cost_currency text, response_time_ms int, fallback_reason text, metadata jsonb)
 					),
 					upd AS (
-						UPDATE ${M} m SET status = 'sent', processed_time = $12::timestamptz, provider = r.provider, external_id = r.external_id,
+						UPDATE ${M} m SET status = 'sent', processed_time = $2::timestamptz, provider = r.provider, external_id = r.external_id,
 							lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL, error_code = NULL, error_message = NULL,
-							updated_at = $12::timestamptz
+							updated_at = $2::timestamptz
 						FROM r
-						WHERE m.id = ANY($1::uuid[]) AND m.id = r.id AND m.status IN (${COMPLETE_FROM}) AND m.lease_owner = r.worker_id
+						WHERE m.id = r.id AND m.status IN (${COMPLETE_FROM}) AND m.lease_owner = r.worker_id
 						RETURNING m.*
 					),
 					ins AS (
-						INSERT INTO ${A} (message_id, attempt_number, channel, provider, recipient, attempted_at, success, status, external_id,
+						INSERT INTO ${A} (id, message_id, attempt_number, channel, provider, recipient, attempted_at, success, status, external_id,
 							cost, cost_currency, response_time_ms, fallback_reason, metadata, worker_id, created_at)
-						SELECT upd.id, upd.attempt_count, coalesce(r.channel, upd.channel), upd.provider, upd.recipient,
-							coalesce(r.attempted_at::timestamptz, $12::timestamptz), true, 'sent', upd.external_id,
-							r.cost::numeric, r.cost_currency, r.response_time_ms::int, r.fallback_reason, r.metadata::jsonb,
-							r.worker_id, $12::timestamptz
+						SELECT r.attempt_id, upd.id, upd.attempt_count, coalesce(r.channel, upd.channel), upd.provider, upd.recipient,
+							coalesce(r.attempted_at, $2::timestamptz), true, 'sent', upd.external_id,
+							r.cost, r.cost_currency, r.response_time_ms, r.fallback_reason, r.metadata, r.worker_id, $2::timestamptz
 						FROM upd JOIN r ON r.id = upd.id
 					)
 					SELECT row_to_json(upd.*)::text AS j FROM upd`,
-					[
-						valid.map((x) => x.id),
-						col((r) => r.workerId),
-						col((r) => r.provider),
-						col((r) => r.externalId),
-						col((r) => r.channel),
-						col((r) => r.attemptedAt?.toISOString() ?? null),
-						col((r) => (r.cost === null ? null : String(r.cost))),
-						col((r) => r.costCurrency),
-						col((r) => (r.responseTimeMs === null ? null : String(Math.round(r.responseTimeMs)))),
-						col((r) => r.fallbackReason),
-						col((r) => JSON.stringify(r.metadata)),
-						now.toISOString(),
-					],
+					[JSON.stringify(records), now.toISOString()],
 				)
 			: { rows: [] as JsonRow[] };
 		const rows = fromJson<MessageRow>(completed.rows);
@@ -606,9 +642,9 @@ export class QueueStore implements ScheduleQueue {
 					WHERE id = $1 RETURNING *
 				),
 				ins AS (
-					INSERT INTO ${A} (message_id, attempt_number, channel, provider, recipient, attempted_at, success, status, external_id,
+					INSERT INTO ${A} (id, message_id, attempt_number, channel, provider, recipient, attempted_at, success, status, external_id,
 						error_code, error_message, retryable, cost, cost_currency, response_time_ms, fallback_reason, metadata, worker_id, created_at)
-					SELECT upd.id, upd.attempt_count, coalesce($7, upd.channel), $8, upd.recipient, coalesce($9::timestamptz, $6::timestamptz), false, 'failed', $10,
+					SELECT $18::uuid, upd.id, upd.attempt_count, coalesce($7, upd.channel), $8, upd.recipient, coalesce($9::timestamptz, $6::timestamptz), false, 'failed', $10,
 						$4, $5, $11, $12::numeric, $13, $14::int, $15, $16::text::jsonb, $17, $6::timestamptz
 					FROM upd
 				)
@@ -631,6 +667,7 @@ export class QueueStore implements ScheduleQueue {
 					base.fallbackReason,
 					JSON.stringify(base.metadata),
 					base.workerId,
+					globalThis.crypto.randomUUID(),
 				],
 			);
 			this.#wrote(2);

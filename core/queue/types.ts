@@ -293,6 +293,12 @@ export type QueueConnection =
 			ssl?: boolean | { rejectUnauthorized?: boolean };
 			/** Pool size per process (default 5). */
 			maxConnections?: number;
+			/**
+			 * Run the queue's statements as named prepared statements, planned once per connection
+			 * (default true). Set false behind a pooler in transaction mode (PgBouncer
+			 * `pool_mode=transaction`, Supabase's pooler on port 6543), which cannot keep them.
+			 */
+			preparedStatements?: boolean;
 	  };
 
 export interface QueueOptions {

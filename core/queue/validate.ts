@@ -59,17 +59,34 @@ export function readDate(value: unknown, field: string, issues: Issues): Date | 
 	return undefined;
 }
 
+/** PostgreSQL text and jsonb cannot hold the NUL character; the database would refuse the whole statement. */
+const NUL_HINT = 'contains a NUL character (\\u0000), which the database cannot store; remove it';
+
+/** Whether any string (or key) inside a JSON-like value holds a NUL character. */
+function containsNul(value: unknown): boolean {
+	if (typeof value === 'string') return value.includes('\0');
+	if (Array.isArray(value)) return value.some(containsNul);
+	if (value !== null && typeof value === 'object') return Object.entries(value).some(([key, v]) => key.includes('\0') || containsNul(v));
+	return false;
+}
+
 export function readOptionalString(value: unknown, field: string, issues: Issues): string | null {
 	if (value === undefined || value === null) return null;
-	if (typeof value === 'string') return value;
-	issues.add(field, `must be text (got ${describe(value)})`);
-	return null;
+	if (typeof value !== 'string') {
+		issues.add(field, `must be text (got ${describe(value)})`);
+		return null;
+	}
+	if (value.includes('\0')) issues.add(field, NUL_HINT);
+	return value;
 }
 
 export function readRequiredText(value: unknown, field: string, issues: Issues, what: string): string {
-	if (typeof value === 'string' && value.trim() !== '') return value.trim();
-	issues.add(field, `is required: ${what} (got ${describe(value)})`);
-	return '';
+	if (typeof value !== 'string' || value.trim() === '') {
+		issues.add(field, `is required: ${what} (got ${describe(value)})`);
+		return '';
+	}
+	if (value.includes('\0')) issues.add(field, NUL_HINT);
+	return value.trim();
 }
 
 export function readMetadata(value: unknown, field: string, issues: Issues): Record<string, unknown> {
@@ -80,6 +97,7 @@ export function readMetadata(value: unknown, field: string, issues: Issues): Rec
 	}
 	try {
 		JSON.stringify(value);
+		if (containsNul(value)) issues.add(field, NUL_HINT);
 	} catch (error) {
 		issues.add(field, `cannot be stored as JSON (${(error as Error).message})`);
 	}
@@ -193,6 +211,7 @@ export function readEnqueueInput(value: unknown, prefix: string, issues: Issues,
 	if (value.message !== undefined && value.message !== null) {
 		try {
 			message = parseMessage(value.message);
+			if (containsNul(message)) issues.add(join(prefix, 'message'), NUL_HINT);
 			if (message.channel !== channel && typeof value.channel === 'string') {
 				issues.add(join(prefix, 'message.channel'), `is "${message.channel}" but the scheduled message's channel is "${value.channel}"; make them the same`);
 			}

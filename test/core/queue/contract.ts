@@ -157,6 +157,25 @@ function contract(target: ContractTarget): void {
 	}
 
 	describe('enqueue', () => {
+		test('text and JSON holding a NUL character (which PostgreSQL cannot store) are refused by field, nothing written', async () => {
+			const before = await snapshot();
+			await rejectsWith(
+				queue.enqueueMany([sms({ body: 'a\0b' }), sms({ metadata: { note: { deep: ['x\0'] } } }), sms({ recipient: '+1\0' }), sms({ metadata: { ['k\0']: 1 } })]),
+				InvalidQueueInputError,
+				(e) => {
+					assert.deepEqual(
+						e.issues.map((i) => i.field),
+						['inputs[0].body', 'inputs[1].metadata', 'inputs[2].recipient', 'inputs[3].metadata'],
+					);
+					assert.ok(e.issues.every((i) => /NUL character/.test(i.message)));
+				},
+			);
+			assert.deepEqual(await snapshot(), before);
+			const m = await inStatus('sending');
+			await rejectsWith(queue.complete(m.id, { workerId: 'w1', externalId: 'SM\0' }), InvalidQueueInputError, (e) => assert.equal(e.field, 'externalId'));
+			assert.equal((await queue.get(m.id))?.status, 'sending');
+		});
+
 		test('a new message is a draft due now by default, with every seed 000 field stored', async () => {
 			clock.set(Date.parse('2031-07-01T12:00:00.000Z'));
 			const { message, created } = await queue.enqueue({
@@ -543,6 +562,48 @@ function contract(target: ContractTarget): void {
 			const rest = await queue.list({ status: 'draft', limit: 20, cursor: drafts.nextCursor });
 			assert.equal(rest.items.length, 3);
 			assert.equal(rest.nextCursor, undefined);
+		});
+
+		test('paging over several statuses (or all) merges them in (send time, id) order, ties included', async () => {
+			// Every stored status. Those made by inStatus share one send time (ties across statuses, broken
+			// by id); drafts and approved ones move to future times that collide with each other (future, so
+			// the claims inside inStatus take only their own message).
+			const made: ScheduledMessage[] = [];
+			for (const [i, status] of (['draft', 'approved', 'sending', 'sent', 'delivered', 'read', 'cancelled', 'dead'] as const).entries()) {
+				const m = await inStatus(status);
+				made.push(status === 'draft' || status === 'approved' ? await queue.reschedule(m.id, at(1000 + (i % 3)), { by: 'ann' }) : m);
+			}
+			await queue.enqueueMany(Array.from({ length: 9 }, (_, i) => sms({ recipient: `+3${i}`, sendTime: at(1000 + (i % 3)), status: i % 2 ? 'approved' : 'draft' })));
+			const expected = async (statuses?: string[]) =>
+				(
+					await sql.query<{ id: string }>(
+						`SELECT id FROM switchboard_scheduled_messages ${statuses ? 'WHERE status = ANY($1::text[])' : ''} ORDER BY send_time, id`,
+						statuses ? [statuses] : [],
+					)
+				).rows.map((r) => r.id);
+			const walk = async (filter: Parameters<ScheduleQueue['list']>[0]) => {
+				const seen: string[] = [];
+				let cursor: string | undefined;
+				do {
+					const page = await queue.list({ ...filter, limit: 4, cursor });
+					assert.ok(page.items.length <= 4);
+					seen.push(...page.items.map((m) => m.id));
+					cursor = page.nextCursor;
+				} while (cursor);
+				return seen;
+			};
+			const everything = await expected();
+			assert.equal(everything.length, 17);
+			assert.deepEqual(await walk({}), everything);
+			assert.deepEqual(await walk({ status: ['approved', 'draft'] }), await expected(['approved', 'draft']));
+			assert.deepEqual(await walk({ status: ['sent', 'delivered', 'read', 'sending'] }), await expected(['sent', 'delivered', 'read', 'sending']));
+			// A status named twice (revised is approved) is listed once.
+			assert.deepEqual(await walk({ status: ['approved', 'revised'] }), await expected(['approved']));
+			assert.ok(made.every((m) => everything.includes(m.id)));
+			await rejectsWith(queue.list({ status: [] }), InvalidQueueInputError, (e) => {
+				assert.equal(e.field, 'status');
+				assert.match(e.message, /empty list/);
+			});
 		});
 
 		test('a page holds 50 messages by default and at most 1000; bad limits and cursors name the field', async () => {

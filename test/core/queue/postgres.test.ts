@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { QueueStoreError } from '../../../core/errors';
+import { InvalidQueueInputError, QueueStoreError } from '../../../core/errors';
 import { openQueue, type QueueConnection } from '../../../core/queue';
+import { internalSqlClient } from '../../../core/queue/store';
 import { freePort } from '../../support/net';
 import { usePostgres } from '../../support/postgres';
 import { queueContract } from './contract';
@@ -40,6 +41,37 @@ describe('PostgreSQL connections', () => {
 		} finally {
 			await queue.close();
 		}
+	});
+
+	test('statements are prepared once per connection; preparedStatements: false (transaction poolers) prepares none and works the same', async () => {
+		for (const preparedStatements of [undefined, false]) {
+			const db = await pg().createDatabase();
+			// One connection, so the session the queue uses is the one asked about.
+			const queue = await openQueue({ connection: { kind: 'postgres', connectionString: db.connectionString, maxConnections: 1, preparedStatements } });
+			try {
+				await queue.enqueueMany(['+1', '+2'].map((recipient) => ({ channel: 'sms', recipient, status: 'approved' as const, sendTime: new Date(Date.now() - 1000) })));
+				const prepared = async () => (await internalSqlClient(queue)!.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')).rows.map((r) => r.name);
+				const afterRound: string[][] = [];
+				for (let round = 0; round < 2; round++) {
+					const [claimed] = await queue.claimDue({ workerId: 'w', batchSize: 1 });
+					assert.ok(claimed);
+					assert.equal((await queue.complete(claimed.id, { workerId: 'w', externalId: `SM${round}` })).status, 'sent');
+					afterRound.push(await prepared());
+				}
+				if (preparedStatements === false) assert.deepEqual(afterRound, [[], []]);
+				else {
+					assert.ok(afterRound[0]!.length >= 3, `enqueue, claim and complete are prepared (got ${afterRound[0]!.join(', ')})`);
+					assert.ok(afterRound[0]!.every((n) => /^switchboard_\d+$/.test(n)));
+					assert.deepEqual(afterRound[1], afterRound[0], 'the second round ran the statements prepared by the first');
+				}
+			} finally {
+				await queue.close();
+			}
+		}
+		await assert.rejects(
+			openQueue({ connection: { kind: 'postgres', connectionString: 'postgres://x@127.0.0.1/db', preparedStatements: 'no' as never } }),
+			(error: unknown) => error instanceof InvalidQueueInputError && error.field === 'connection.preparedStatements',
+		);
 	});
 
 	test('an unreachable server is a QueueStoreError that names it, hides the password and says what to check', async () => {
