@@ -8,6 +8,7 @@ import { parseMessage } from '../render';
 import { CHANNELS, type Channel, type Message } from '../schema/message';
 import { MAX_ATTEMPTS_LIMIT } from './retry';
 import type { QueueStatus } from './types';
+import { lookupTable } from '../util/object';
 
 export interface Issue {
 	field: string;
@@ -154,7 +155,7 @@ const ENQUEUE_FIELDS = [
 ] as const;
 
 /** Seed 000 column names people copy from their existing table → the field to use instead. */
-const FIELD_ALIASES: Record<string, string> = {
+const FIELD_ALIASES: Record<string, string> = lookupTable({
 	send_time: 'sendTime',
 	message_type: 'channel',
 	messageType: 'channel',
@@ -163,7 +164,7 @@ const FIELD_ALIASES: Record<string, string> = {
 	idempotency_key: 'idempotencyKey',
 	max_attempts: 'maxAttempts',
 	to: 'recipient',
-};
+});
 
 /** An EnqueueInput after validation, ready to insert. */
 export interface NormalizedEnqueue {

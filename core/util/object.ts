@@ -24,3 +24,12 @@ export function compact<T extends Record<string, unknown>>(value: T): { [K in ke
 	for (const key of Object.keys(value)) if (value[key] !== undefined) out[key] = value[key];
 	return out as { [K in keyof T]: Exclude<T[K], undefined> };
 }
+
+/**
+ * A constant lookup table keyed by outside input (a vendor's status word, a tag name, a field name):
+ * without a prototype, so `table["valueOf"]` is undefined and `"toString" in table` is false instead
+ * of reaching Object.prototype.
+ */
+export function lookupTable<T>(entries: Readonly<Record<string, T>>): Readonly<Record<string, T>> {
+	return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
+}

@@ -98,3 +98,35 @@ test('every JSON fixture with one field replaced by a random value gives output 
 		);
 	}
 });
+
+/**
+ * Every string in every JSON fixture (and every object key's value) replaced by a name Object.prototype
+ * has: lookups of vendor words in constant tables must not reach the prototype ("valueOf" as a Vonage
+ * channel once became a function where a channel belonged). Deterministic, so it never depends on luck.
+ */
+test('prototype names in any string field give output or a typed error, never a prototype member', () => {
+	const names = ['valueOf', 'toString', 'constructor', '__proto__', 'hasOwnProperty', 'isPrototypeOf'];
+	let cases = 0;
+	for (const name of webhookFixtures.filter((n) => n.endsWith('.json'))) {
+		const doc = JSON.parse(fixtureBytes(name).toString('utf8'));
+		const headers = fixtureRequest(name).headers;
+		const stringPaths: Array<Array<string | number>> = [];
+		const walk = (value: unknown, path: Array<string | number>) => {
+			if (typeof value === 'string') stringPaths.push(path);
+			else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
+			else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+		};
+		walk(doc, []);
+		for (const path of stringPaths) {
+			for (const replacement of names) {
+				const copy = structuredClone(doc) as Record<string | number, unknown>;
+				let cursor = copy;
+				for (const key of path.slice(0, -1)) cursor = cursor[key] as Record<string | number, unknown>;
+				cursor[path[path.length - 1]!] = replacement;
+				outcome({ body: JSON.stringify(copy), headers });
+				cases++;
+			}
+		}
+	}
+	assert.ok(cases > 1000, `ran ${cases} cases`);
+});

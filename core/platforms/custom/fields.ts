@@ -4,6 +4,7 @@
  * `fields`, the `type` decides how the payload value is read, and the flags drive mapping validation.
  */
 import { DELIVERY_STATUSES, INTERACTIVE_SOURCES, MEDIA_KINDS } from '../../schema/message';
+import { lookupTable } from '../../util/object';
 
 export const CONVERSATION_TYPES = ['direct', 'group', 'channel', 'thread'] as const;
 
@@ -81,7 +82,7 @@ export type EventField = keyof typeof EVENT_FIELDS;
 export const CONTENT_FIELDS: readonly MessageField[] = ['text', 'media.url', 'media.id', 'location.latitude', 'interactive.id'];
 
 /** Names analysts often reach for, pointing at the universal field they mean. */
-const ALIASES: Record<string, string> = {
+const ALIASES: Record<string, string> = lookupTable({
 	from: 'sender.id',
 	sender: 'sender.id',
 	author: 'sender.id',
@@ -122,7 +123,7 @@ const ALIASES: Record<string, string> = {
 	state: 'status',
 	error: 'error.code',
 	code: 'error.code',
-};
+});
 
 function distance(a: string, b: string): number {
 	const row = Array.from({ length: b.length + 1 }, (_, j) => j);

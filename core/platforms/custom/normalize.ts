@@ -16,7 +16,7 @@ import {
 	type Message,
 	type Part,
 } from '../../schema/message';
-import { isRecord, str, num, type Json } from '../../util/object';
+import { isRecord, str, num, type Json, lookupTable } from '../../util/object';
 import { toIsoTimestamp } from '../../util/time';
 import { eventId, messageId } from '../shared/ids';
 import { byteSize } from '../shared/inbound';
@@ -236,7 +236,7 @@ function readBody(mapping: CompiledMapping, request: ParsedRequest): void {
 // ---------------------------------------------------------------------------------------------------
 // Messages
 
-const MEDIA_EXTENSIONS: Record<string, MediaKind> = {
+const MEDIA_EXTENSIONS: Record<string, MediaKind> = lookupTable({
 	jpg: 'image',
 	jpeg: 'image',
 	png: 'image',
@@ -252,7 +252,7 @@ const MEDIA_EXTENSIONS: Record<string, MediaKind> = {
 	ogg: 'audio',
 	opus: 'audio',
 	amr: 'audio',
-};
+});
 
 /** When the mapping has no media.kind (or the payload has none): from the MIME type, else the file name. */
 function inferKind(mimeType: string | undefined, url: string | undefined): MediaKind {

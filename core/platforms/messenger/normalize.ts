@@ -24,7 +24,7 @@ import {
 	type Message,
 	type Part,
 } from '../../schema/message';
-import { compact, isRecord, str, type Json } from '../../util/object';
+import { compact, isRecord, str, type Json, lookupTable } from '../../util/object';
 import type { NormalizeContext, NormalizeOutput } from '../types';
 import { eventId, messageId } from '../shared/ids';
 import { graphId, graphTimestamp, isoFromMetaTime, metaEntries } from '../shared/meta';
@@ -123,7 +123,7 @@ const SYSTEM_EVENTS = [
 ] as const;
 
 /** Messenger's named reactions, for deliveries that carry no emoji. */
-const REACTION_EMOJI: Record<string, string> = {
+const REACTION_EMOJI: Record<string, string> = lookupTable({
 	love: '❤️',
 	like: '👍',
 	smile: '😆',
@@ -131,7 +131,7 @@ const REACTION_EMOJI: Record<string, string> = {
 	sad: '😢',
 	angry: '😠',
 	dislike: '👎',
-};
+});
 
 // ---------------------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ import { z } from 'zod/v4';
 import { MalformedBodyError, PayloadMismatchError } from '../../errors';
 import type { ParsedRequest } from '../../request';
 import { MESSAGE_SCHEMA_ID, type Conversation, type MediaKind, type Message, type Part, type Participant } from '../../schema/message';
-import { compact, isRecord, type Json } from '../../util/object';
+import { compact, isRecord, type Json, lookupTable } from '../../util/object';
 import { fromUnixSeconds, isoFromMillis } from '../../util/time';
 import { messageId } from '../shared/ids';
 import { byteSize, inboundMessage, setDefined } from '../shared/inbound';
@@ -217,7 +217,7 @@ function envelopeMetadata(envelope: z.output<typeof envelopeSchema.schema>, raw:
 }
 
 /** Subtypes that are conversation events rather than content. */
-const SYSTEM_SUBTYPES: Readonly<Record<string, string>> = {
+const SYSTEM_SUBTYPES: Readonly<Record<string, string>> = lookupTable({
 	channel_join: 'member_joined',
 	group_join: 'member_joined',
 	channel_leave: 'member_left',
@@ -236,7 +236,7 @@ const SYSTEM_SUBTYPES: Readonly<Record<string, string>> = {
 	unpinned_item: 'message_unpinned',
 	channel_convert_to_private: 'converted_to_private',
 	channel_convert_to_public: 'converted_to_public',
-};
+});
 
 /** Subtypes whose event is an ordinary message with content. */
 const CONTENT_SUBTYPES = new Set(['bot_message', 'file_share', 'thread_broadcast', 'me_message']);

@@ -18,7 +18,7 @@ import { z } from 'zod/v4';
 import { MalformedBodyError, PayloadMismatchError } from '../../errors';
 import type { ParsedRequest } from '../../request';
 import { type Button, type CardPart, type Conversation, type Message, type Part, type Participant } from '../../schema/message';
-import { compact, isRecord, type Json } from '../../util/object';
+import { compact, isRecord, type Json, lookupTable } from '../../util/object';
 import { fromDateString } from '../../util/time';
 import { inboundMessage, setDefined } from '../shared/inbound';
 import { readVendor, vendorSchema } from '../shared/vendor';
@@ -64,14 +64,14 @@ const THUMBNAIL = 'application/vnd.microsoft.card.thumbnail';
 const FILE_DOWNLOAD = 'application/vnd.microsoft.teams.file.download.info';
 
 /** Teams reaction types (the ones the client offers) → emoji. */
-const REACTION_EMOJI: Readonly<Record<string, string>> = {
+const REACTION_EMOJI: Readonly<Record<string, string>> = lookupTable({
 	like: '👍',
 	heart: '❤️',
 	laugh: '😆',
 	surprised: '😮',
 	sad: '😢',
 	angry: '😠',
-};
+});
 
 export function teamsReactionEmoji(type: string): string {
 	return REACTION_EMOJI[type] ?? type;
@@ -90,7 +90,7 @@ export function teamsConversationType(conversationType: string | undefined, isGr
 	}
 }
 
-const FILE_TYPES: Readonly<Record<string, string>> = {
+const FILE_TYPES: Readonly<Record<string, string>> = lookupTable({
 	pdf: 'application/pdf',
 	txt: 'text/plain',
 	csv: 'text/csv',
@@ -102,7 +102,7 @@ const FILE_TYPES: Readonly<Record<string, string>> = {
 	xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 	pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
 	zip: 'application/zip',
-};
+});
 
 function str(value: unknown): string | undefined {
 	return typeof value === 'string' ? value : undefined;

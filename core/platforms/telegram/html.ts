@@ -15,11 +15,12 @@
  * rely on them since Telegram has no <br>.
  */
 import { escapeHtml } from '../shared/markdown';
+import { lookupTable } from '../../util/object';
 
 type Allowed = 'b' | 'i' | 'u' | 's' | 'a' | 'code' | 'pre' | 'blockquote' | 'tg-spoiler' | 'tg-emoji';
 
 /** Source tag → the Telegram tag it becomes. */
-const INLINE_TAGS: Readonly<Record<string, Allowed>> = {
+const INLINE_TAGS: Readonly<Record<string, Allowed>> = lookupTable({
 	b: 'b',
 	strong: 'b',
 	i: 'i',
@@ -35,14 +36,14 @@ const INLINE_TAGS: Readonly<Record<string, Allowed>> = {
 	blockquote: 'blockquote',
 	'tg-spoiler': 'tg-spoiler',
 	'tg-emoji': 'tg-emoji',
-};
+});
 
 const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 /** Tags whose end (and start, when text precedes) is a line break. */
 const BLOCKS = new Set(['p', 'div', 'section', 'article', 'header', 'footer', 'ul', 'ol', 'table', 'tr', 'dl', 'dt', 'dd', 'hr']);
 const SKIP_CONTENT = new Set(['script', 'style', 'head', 'title', 'template']);
 
-const NAMED_ENTITIES: Readonly<Record<string, string>> = {
+const NAMED_ENTITIES: Readonly<Record<string, string>> = lookupTable({
 	nbsp: '\u00a0',
 	apos: "'",
 	copy: '©',
@@ -65,7 +66,7 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
 	deg: '°',
 	times: '×',
 	divide: '÷',
-};
+});
 const KEPT_ENTITIES = new Set(['lt', 'gt', 'amp', 'quot']);
 
 function attribute(attrs: string, name: string): string | undefined {

@@ -25,7 +25,7 @@ import {
 	type Part,
 	type Participant,
 } from '../../schema/message';
-import { compact, isRecord, type Json } from '../../util/object';
+import { compact, isRecord, type Json, lookupTable } from '../../util/object';
 import { fromUnixSeconds } from '../../util/time';
 import { byteSize, inboundMessage, setDefined, type InboundFields } from '../shared/inbound';
 import { readVendor, vendorSchema } from '../shared/vendor';
@@ -267,7 +267,7 @@ const ENVELOPE_FIELDS = new Set([
 ]);
 
 /** Service messages that describe a change to the chat rather than content. */
-const SERVICE_EVENTS: Readonly<Record<string, string>> = {
+const SERVICE_EVENTS: Readonly<Record<string, string>> = lookupTable({
 	new_chat_members: 'member_added',
 	left_chat_member: 'member_removed',
 	new_chat_title: 'title_changed',
@@ -293,7 +293,7 @@ const SERVICE_EVENTS: Readonly<Record<string, string>> = {
 	users_shared: 'users_shared',
 	chat_shared: 'chat_shared',
 	write_access_allowed: 'write_access_allowed',
-};
+});
 
 function contentParts(m: TelegramMessage, raw: Json, metadata: Json): Part[] {
 	const caption = m.caption;

@@ -3,6 +3,7 @@
  * the retry hint for Twilio error codes (§1.3, §0.2).
  */
 import type { DeliveryStatus } from '../../schema/message';
+import { lookupTable } from '../../util/object';
 
 /**
  * `eventType` is the status callback's `EventType`: `READ` marks a WhatsApp/RCS read receipt whatever
@@ -43,7 +44,7 @@ interface TwilioErrorInfo {
  * as retryable; permanent-recipient, needs-different-content and config codes do not. Codes not listed
  * get no hint (retryable stays absent) rather than a guess.
  */
-const TWILIO_ERRORS: Readonly<Record<string, TwilioErrorInfo>> = {
+const TWILIO_ERRORS: Readonly<Record<string, TwilioErrorInfo>> = lookupTable({
 	'20003': { message: 'Authentication failed', retryable: false },
 	'20404': { message: 'Resource not found', retryable: false },
 	'20429': { message: 'Too many concurrent requests', retryable: true },
@@ -70,7 +71,7 @@ const TWILIO_ERRORS: Readonly<Record<string, TwilioErrorInfo>> = {
 	'63016': { message: 'Outside the WhatsApp 24-hour window: send a template (ContentSid)', retryable: false },
 	'63018': { message: 'WhatsApp channel rate limit exceeded', retryable: true },
 	'63024': { message: 'Invalid WhatsApp recipient', retryable: false },
-};
+});
 
 export function twilioErrorInfo(code: string): TwilioErrorInfo | undefined {
 	return TWILIO_ERRORS[code];

@@ -20,7 +20,7 @@ import {
 	type Part,
 	type Participant,
 } from '../../schema/message';
-import { compact, isRecord, type Json } from '../../util/object';
+import { compact, isRecord, type Json, lookupTable } from '../../util/object';
 import { eventId, messageId } from '../shared/ids';
 import { readVendor, vendorSchema } from '../shared/vendor';
 import type { NormalizeContext, NormalizeOutput } from '../types';
@@ -72,7 +72,7 @@ const twilioFormSchema = vendorSchema(z.looseObject({
 export type TwilioForm = z.output<typeof twilioFormSchema.schema>;
 
 /** Channel address prefixes Twilio uses in From/To (`whatsapp:+447700900321`). */
-const ADDRESS_CHANNELS: Readonly<Record<string, Channel>> = { whatsapp: 'whatsapp', messenger: 'messenger', rcs: 'rcs' };
+const ADDRESS_CHANNELS: Readonly<Record<string, Channel>> = lookupTable({ whatsapp: 'whatsapp', messenger: 'messenger', rcs: 'rcs' });
 
 export interface TwilioAddress {
 	address: string;

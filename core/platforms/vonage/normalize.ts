@@ -19,7 +19,7 @@ import {
 	type Part,
 	type Participant,
 } from '../../schema/message';
-import { compact, isRecord, str, type Json } from '../../util/object';
+import { compact, isRecord, str, type Json, lookupTable } from '../../util/object';
 import { fromDateString } from '../../util/time';
 import { eventId, messageId } from '../shared/ids';
 import { parseVendor, readVendor, vendorSchema } from '../shared/vendor';
@@ -29,14 +29,14 @@ import { mapVonageStatus, vonageErrorRetryable } from './map-vonage-status';
 export const VONAGE = 'vonage';
 
 /** Vonage channel names ↔ universal channels. */
-export const VONAGE_CHANNELS: Readonly<Record<string, Channel>> = {
+export const VONAGE_CHANNELS: Readonly<Record<string, Channel>> = lookupTable({
 	sms: 'sms',
 	mms: 'mms',
 	whatsapp: 'whatsapp',
 	messenger: 'messenger',
 	viber_service: 'viber',
 	rcs: 'rcs',
-};
+});
 const PHONE_CHANNELS = new Set(['sms', 'mms', 'whatsapp', 'viber_service', 'rcs']);
 
 const optionalText = z.string().optional();
@@ -106,14 +106,14 @@ function coordinate(value: number | string, path: string, limit: number): number
 	return n;
 }
 
-const MEDIA_TYPES: Readonly<Record<string, MediaKind>> = {
+const MEDIA_TYPES: Readonly<Record<string, MediaKind>> = lookupTable({
 	image: 'image',
 	video: 'video',
 	audio: 'audio',
 	file: 'document',
 	sticker: 'sticker',
 	vcard: 'document',
-};
+});
 
 function mediaPart(type: string, media: VonageMedia): Part {
 	return compact({

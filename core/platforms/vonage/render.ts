@@ -56,7 +56,7 @@ const FROM_UNIVERSAL: Readonly<Record<string, VonageChannel>> = {
 
 function channelFor(message: Message, options: RenderOptions): VonageChannel {
 	const variant = options.variant;
-	if (variant && variant in CHANNEL_CAPABILITIES) return variant as VonageChannel;
+	if (variant && Object.hasOwn(CHANNEL_CAPABILITIES, variant)) return variant as VonageChannel;
 	const channel = FROM_UNIVERSAL[message.channel];
 	if (channel) return channel;
 	throw new RenderError(

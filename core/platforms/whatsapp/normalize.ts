@@ -26,7 +26,7 @@ import {
 	type Part,
 	type Participant,
 } from '../../schema/message';
-import { compact, isRecord, num, type Json } from '../../util/object';
+import { compact, isRecord, num, type Json, lookupTable } from '../../util/object';
 import type { NormalizeContext, NormalizeOutput } from '../types';
 import { eventId, messageId } from '../shared/ids';
 import { META_OBJECTS, graphId, graphTimestamp, isoFromSeconds, metaEntries } from '../shared/meta';
@@ -309,13 +309,13 @@ function convertMessage(raw: unknown, path: string, ctx: ValueContext, direction
 	return message;
 }
 
-const MEDIA_TYPES: Record<string, MediaKind> = {
+const MEDIA_TYPES: Record<string, MediaKind> = lookupTable({
 	image: 'image',
 	video: 'video',
 	audio: 'audio',
 	document: 'document',
 	sticker: 'sticker',
-};
+});
 
 /** The content of one message, by `type`. Anything not mapped becomes an `unsupported` part. */
 function convertContent(msg: WaMessage, raw: unknown, path: string, metadata: Record<string, unknown>): Part[] {
