@@ -20,7 +20,12 @@ export type SwitchboardErrorCode =
 	| 'MESSAGE_NOT_FOUND'
 	| 'LEASE_LOST'
 	| 'STORE_LOCKED'
-	| 'QUEUE_STORE_ERROR';
+	| 'QUEUE_STORE_ERROR'
+	// Channel Send
+	| 'INVALID_PROVIDER_CONFIG'
+	| 'INVALID_SEND_OPTIONS'
+	| 'PROVIDER_ERROR'
+	| 'NO_ROUTE';
 
 export class SwitchboardError extends Error {
 	readonly code: SwitchboardErrorCode;
@@ -248,6 +253,96 @@ export class QueueStoreError extends SwitchboardError {
 		super('QUEUE_STORE_ERROR', message, hint);
 		this.name = 'QueueStoreError';
 		this.cause = cause;
+	}
+}
+
+/**
+ * A provider's credentials/settings are missing or wrong before anything was sent. `field` is the
+ * credential field's name as the host shows it (`accountSid`, `apiKey`); never carries the secret.
+ */
+export class InvalidProviderConfigError extends SwitchboardError {
+	readonly provider: string;
+	readonly field: string;
+	constructor(provider: string, field: string, problem: string, hint?: string) {
+		super('INVALID_PROVIDER_CONFIG', `${provider} credentials: ${field} ${problem}`, hint ?? `Open the ${provider} credential and fix "${field}".`);
+		this.name = 'InvalidProviderConfigError';
+		this.provider = provider;
+		this.field = field;
+	}
+}
+
+/** Channel Send options (routes, retry, rate limits) are wrong; `field` names the option. */
+export class InvalidSendOptionsError extends SwitchboardError {
+	readonly field: string;
+	constructor(field: string, problem: string, hint?: string) {
+		super('INVALID_SEND_OPTIONS', `Channel Send option ${field} ${problem}`, hint ?? `Fix the option "${field}" in the node.`);
+		this.name = 'InvalidSendOptionsError';
+		this.field = field;
+	}
+}
+
+/** No provider is configured for the message's channel (and no failover channel has one). */
+export class NoRouteError extends SwitchboardError {
+	readonly channel: string;
+	constructor(channel: string, configured: readonly string[]) {
+		super(
+			'NO_ROUTE',
+			`No provider is set up for the ${channel} channel${configured.length ? ` (routes exist for: ${configured.join(', ')})` : ''}`,
+			`Add a route for ${channel}: choose its provider and credential in the node, or send the message on another channel.`,
+		);
+		this.name = 'NoRouteError';
+		this.channel = channel;
+	}
+}
+
+/**
+ * Why a send failed, classified (providers.md §0.2). Retry decisions read `retryable` and
+ * `retryAfterMs`; people read `message` and `hint`. `providerCode` is the provider's own code
+ * (Twilio 21211, WhatsApp 131047, Slack "channel_not_found", HTTP status when there is none).
+ * Messages never contain credentials: providers build them from response bodies and redact.
+ */
+export type ProviderErrorCategory =
+	/** Timeouts, connection errors, 5xx: try again (maybe elsewhere). */
+	| 'transient'
+	/** 429 and the providers' throttling codes: wait retryAfterMs, then try again. */
+	| 'rate_limited'
+	/** Invalid, unreachable, unsubscribed or blocking recipient: never retry. */
+	| 'recipient'
+	/** The content is refused (too long, bad template, filtered): fix it, do not retry blindly. */
+	| 'content'
+	/** Outside the 24-hour customer-service window: only a template may be sent. */
+	| 'window'
+	/** Credentials wrong, expired or lacking permission: an admin must act. */
+	| 'auth'
+	/** Account or sender settings (unverified sender, no balance, wrong sender id). */
+	| 'config'
+	| 'unknown';
+
+export class ProviderError extends SwitchboardError {
+	readonly provider: string;
+	readonly category: ProviderErrorCategory;
+	readonly retryable: boolean;
+	readonly providerCode: string | null;
+	readonly httpStatus: number | null;
+	readonly retryAfterMs: number | null;
+	constructor(fields: {
+		provider: string;
+		category: ProviderErrorCategory;
+		retryable: boolean;
+		message: string;
+		providerCode?: string | number | null;
+		httpStatus?: number | null;
+		retryAfterMs?: number | null;
+		hint?: string;
+	}) {
+		super('PROVIDER_ERROR', `${fields.provider}: ${fields.message}`, fields.hint);
+		this.name = 'ProviderError';
+		this.provider = fields.provider;
+		this.category = fields.category;
+		this.retryable = fields.retryable;
+		this.providerCode = fields.providerCode === undefined || fields.providerCode === null ? null : String(fields.providerCode);
+		this.httpStatus = fields.httpStatus ?? null;
+		this.retryAfterMs = fields.retryAfterMs ?? null;
 	}
 }
 
