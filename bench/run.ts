@@ -4,10 +4,12 @@
  */
 import * as normalizeBench from './normalize.bench';
 import * as queueBench from './queue.bench';
+import * as sendBench from './send.bench';
 
 const sections: Array<{ title: string; report: () => string | Promise<string> }> = [
 	{ title: 'Normalize throughput vs parse-only (issue: universal format)', report: normalizeBench.report },
 	{ title: 'Schedule Queue claim + complete throughput vs pg-boss (issue 3)', report: queueBench.report },
+	{ title: 'Channel Send rate limit and throughput (issue 4)', report: sendBench.report },
 ];
 
 async function main(): Promise<void> {

@@ -16,6 +16,8 @@ import { QUEUE_STATUSES } from './types';
 export const MESSAGES_TABLE = 'switchboard_scheduled_messages';
 export const ATTEMPTS_TABLE = 'switchboard_delivery_attempts';
 export const MIGRATIONS_TABLE = 'switchboard_schema_migrations';
+/** Channel Send's token buckets when the PostgreSQL rate-limit store is used (core/send/pg-rate-limit.ts). */
+export const RATE_LIMITS_TABLE = 'switchboard_rate_limits';
 
 /** Arbitrary constant key for pg_advisory_xact_lock: "switchboard schema" in one bigint. */
 const MIGRATION_LOCK_KEY = '7305429187355641';
@@ -126,6 +128,19 @@ export const MIGRATIONS: readonly Migration[] = [
 				[MESSAGES_TABLE, ['subject', 'body', 'template', 'metadata', 'message', 'approval_note', 'rejection_reason', 'error_message']],
 				[ATTEMPTS_TABLE, ['error_message', 'metadata']],
 			].flatMap(([table, columns]) => (columns as string[]).map((column) => `ALTER TABLE ${table} ALTER COLUMN ${column} SET STATISTICS 0`)),
+		],
+	},
+	{
+		version: 2,
+		name: 'rate limit buckets',
+		statements: [
+			// One token bucket per key (provider + scope + hashed sender/recipient): shared by every
+			// process sending through this database, so a provider's limit holds across workers.
+			`CREATE TABLE IF NOT EXISTS ${RATE_LIMITS_TABLE} (
+				key text PRIMARY KEY,
+				tokens double precision NOT NULL,
+				updated_at timestamptz NOT NULL
+			)`,
 		],
 	},
 ];

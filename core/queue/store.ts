@@ -39,7 +39,7 @@ import type {
 	ScheduledMessage,
 	ScheduleQueue,
 } from './types';
-import { QUEUE_STATUSES } from './types';
+import { MAX_EARLIER_ATTEMPTS, QUEUE_STATUSES } from './types';
 import {
 	describe,
 	isPlainObject,
@@ -130,6 +130,63 @@ interface NormalizedReport {
 	fallbackReason: string | null;
 	metadata: Record<string, unknown>;
 	attemptedAt: Date | null;
+	/** AttemptReport.earlierAttempts, checked; [] when none. */
+	earlier: NormalizedEarlier[];
+}
+
+interface NormalizedEarlier {
+	provider: string | null;
+	channel: string | null;
+	externalId: string | null;
+	responseTimeMs: number | null;
+	cost: number | null;
+	costCurrency: string | null;
+	fallbackReason: string | null;
+	metadata: Record<string, unknown>;
+	attemptedAt: Date | null;
+	success: boolean;
+	errorCode: string | null;
+	errorMessage: string | null;
+	retryable: boolean | null;
+}
+
+/**
+ * Earlier attempts (AttemptReport.earlierAttempts) of the reports in $N, as log rows of the messages
+ * the statement's `upd` CTE changed: nothing is logged for a message whose outcome was refused.
+ */
+function earlierInsertSql(param: string, now: string): string {
+	return `ins_earlier AS (
+		INSERT INTO ${A} (id, message_id, attempt_number, channel, provider, recipient, attempted_at, success, status, external_id,
+			error_code, error_message, retryable, cost, cost_currency, response_time_ms, fallback_reason, metadata, worker_id, created_at)
+		SELECT e.id, upd.id, upd.attempt_count, coalesce(e.channel, upd.channel), e.provider, upd.recipient, coalesce(e.attempted_at, ${now}), e.success,
+			CASE WHEN e.success THEN 'sent' ELSE 'failed' END, e.external_id, e.error_code, e.error_message, e.retryable, e.cost, e.cost_currency,
+			e.response_time_ms, e.fallback_reason, coalesce(e.metadata, '{}'::jsonb), e.worker_id, ${now}
+		FROM jsonb_to_recordset(${param}::text::jsonb) AS e(id uuid, message_id uuid, channel text, provider text, attempted_at timestamptz, success boolean,
+			external_id text, error_code text, error_message text, retryable boolean, cost numeric, cost_currency text, response_time_ms int,
+			fallback_reason text, metadata jsonb, worker_id text)
+		JOIN upd ON upd.id = e.message_id
+	)`;
+}
+
+function earlierRecords(messageId: string, report: NormalizedReport): Array<Record<string, unknown>> {
+	return report.earlier.map((e) => ({
+		id: globalThis.crypto.randomUUID(),
+		message_id: messageId,
+		channel: e.channel,
+		provider: e.provider,
+		attempted_at: e.attemptedAt?.toISOString() ?? null,
+		success: e.success,
+		external_id: e.externalId,
+		error_code: e.errorCode,
+		error_message: e.errorMessage,
+		retryable: e.retryable,
+		cost: e.cost,
+		cost_currency: e.costCurrency,
+		response_time_ms: e.responseTimeMs === null ? null : Math.round(e.responseTimeMs),
+		fallback_reason: e.fallbackReason,
+		metadata: e.metadata,
+		worker_id: report.workerId,
+	}));
 }
 
 /**
@@ -561,6 +618,7 @@ export class QueueStore implements ScheduleQueue {
 			fallback_reason: r.fallbackReason,
 			metadata: r.metadata,
 		}));
+		const earlier = valid.flatMap(({ id, report: r }) => earlierRecords(id, r));
 		const completed = valid.length
 			? await this.#db().query<JsonRow>(
 					`WITH r AS (
@@ -582,13 +640,13 @@ export class QueueStore implements ScheduleQueue {
 							coalesce(r.attempted_at, $2::timestamptz), true, 'sent', upd.external_id,
 							r.cost, r.cost_currency, r.response_time_ms, r.fallback_reason, r.metadata, r.worker_id, $2::timestamptz
 						FROM upd JOIN r ON r.id = upd.id
-					)
+					)${earlier.length ? `, ${earlierInsertSql('$3', '$2::timestamptz')}` : ''}
 					SELECT row_to_json(upd.*)::text AS j FROM upd`,
-					[JSON.stringify(records), now.toISOString()],
+					earlier.length ? [JSON.stringify(records), now.toISOString(), JSON.stringify(earlier)] : [JSON.stringify(records), now.toISOString()],
 				)
 			: { rows: [] as JsonRow[] };
 		const rows = fromJson<MessageRow>(completed.rows);
-		this.#wrote(rows.length * 2);
+		this.#wrote(rows.length * 2 + earlier.length);
 		const done = new Map(rows.map((r) => [r.id, r]));
 		const failed = items.filter((item) => !done.has(item.id));
 		const why = await this.#whyNot(
@@ -647,7 +705,7 @@ export class QueueStore implements ScheduleQueue {
 					SELECT $18::uuid, upd.id, upd.attempt_count, coalesce($7, upd.channel), $8, upd.recipient, coalesce($9::timestamptz, $6::timestamptz), false, 'failed', $10,
 						$4, $5, $11, $12::numeric, $13, $14::int, $15, $16::text::jsonb, $17, $6::timestamptz
 					FROM upd
-				)
+				)${base.earlier.length ? `, ${earlierInsertSql('$19', '$6::timestamptz')}` : ''}
 				SELECT row_to_json(upd.*)::text AS j FROM upd`,
 				[
 					id,
@@ -668,9 +726,10 @@ export class QueueStore implements ScheduleQueue {
 					JSON.stringify(base.metadata),
 					base.workerId,
 					globalThis.crypto.randomUUID(),
+					...(base.earlier.length ? [JSON.stringify(earlierRecords(id, base))] : []),
 				],
 			);
-			this.#wrote(2);
+			this.#wrote(2 + base.earlier.length);
 			return toMessage(fromJson<MessageRow>(rows)[0]!);
 		});
 	}
@@ -742,6 +801,7 @@ export class QueueStore implements ScheduleQueue {
 			fallbackReason: readOptionalString(report.fallbackReason, f('fallbackReason'), issues),
 			metadata: readMetadata(report.metadata, f('metadata'), issues),
 			attemptedAt: readDate(report.attemptedAt, f('attemptedAt'), issues) ?? null,
+			earlier: readEarlierAttempts(report.earlierAttempts, f('earlierAttempts'), issues),
 		};
 	}
 
@@ -822,6 +882,52 @@ export class QueueStore implements ScheduleQueue {
 		})();
 		return this.#closing;
 	}
+}
+
+function readEarlierAttempts(value: unknown, field: string, issues: Issues): NormalizedEarlier[] {
+	if (value === undefined || value === null) return [];
+	if (!Array.isArray(value)) {
+		issues.add(field, `must be a list of earlier attempts (got ${describe(value)})`);
+		return [];
+	}
+	if (value.length > MAX_EARLIER_ATTEMPTS) {
+		issues.add(field, `may hold at most ${MAX_EARLIER_ATTEMPTS} attempts (got ${value.length})`);
+		return [];
+	}
+	return value.map((item, i): NormalizedEarlier => {
+		const f = (name: string): string => `${field}[${i}].${name}`;
+		if (!isPlainObject(item)) {
+			issues.add(`${field}[${i}]`, `must be an object (got ${describe(item)})`);
+			return { provider: null, channel: null, externalId: null, responseTimeMs: null, cost: null, costCurrency: null, fallbackReason: null, metadata: {}, attemptedAt: null, success: false, errorCode: null, errorMessage: null, retryable: null };
+		}
+		if (item.success !== undefined && typeof item.success !== 'boolean') issues.add(f('success'), `must be true or false (got ${describe(item.success)})`);
+		const success = item.success === true;
+		if (item.retryable !== undefined && item.retryable !== null && typeof item.retryable !== 'boolean') issues.add(f('retryable'), `must be true or false (got ${describe(item.retryable)})`);
+		let errorCode: string | null = null;
+		let errorMessage: string | null = null;
+		if (item.error !== undefined && item.error !== null) {
+			if (!isPlainObject(item.error)) issues.add(f('error'), `must be { code?, message } (got ${describe(item.error)})`);
+			else {
+				errorCode = readOptionalString(item.error.code, f('error.code'), issues);
+				errorMessage = readRequiredText(item.error.message, f('error.message'), issues, 'what went wrong');
+			}
+		} else if (!success) issues.add(f('error'), 'is required for a failed attempt: { code?, message }');
+		return {
+			provider: readOptionalString(item.provider, f('provider'), issues),
+			channel: item.channel === undefined || item.channel === null ? null : readChannel(item.channel, f('channel'), issues),
+			externalId: readOptionalString(item.externalId, f('externalId'), issues),
+			responseTimeMs: readNonNegativeNumber(item.responseTimeMs, f('responseTimeMs'), issues),
+			cost: readNonNegativeNumber(item.cost, f('cost'), issues),
+			costCurrency: readOptionalString(item.costCurrency, f('costCurrency'), issues),
+			fallbackReason: readOptionalString(item.fallbackReason, f('fallbackReason'), issues),
+			metadata: readMetadata(item.metadata, f('metadata'), issues),
+			attemptedAt: readDate(item.attemptedAt, f('attemptedAt'), issues) ?? null,
+			success,
+			errorCode,
+			errorMessage,
+			retryable: typeof item.retryable === 'boolean' ? item.retryable : null,
+		};
+	});
 }
 
 /**

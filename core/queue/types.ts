@@ -177,7 +177,35 @@ export interface AttemptReport {
 	metadata?: Record<string, unknown>;
 	/** When the attempt started (default: now). */
 	attemptedAt?: string | Date;
+	/**
+	 * Attempts made earlier in the same claim, before this outcome (Channel Send's retries, fallback
+	 * providers, channel failover), oldest first. Each becomes its own log row in the same statement
+	 * (same attempt number: the claim's), written only when the outcome itself is written. Give
+	 * `attemptedAt` so the log orders them before the final attempt.
+	 */
+	earlierAttempts?: EarlierAttempt[];
 }
+
+/** One earlier attempt of the same claim (see AttemptReport.earlierAttempts). */
+export interface EarlierAttempt {
+	provider?: string;
+	channel?: string;
+	externalId?: string;
+	responseTimeMs?: number;
+	cost?: number;
+	costCurrency?: string;
+	fallbackReason?: string;
+	metadata?: Record<string, unknown>;
+	attemptedAt?: string | Date;
+	/** Default false: earlier attempts are the failed ones. */
+	success?: boolean;
+	/** Required when success is false. */
+	error?: { code?: string; message: string };
+	retryable?: boolean;
+}
+
+/** Most earlier attempts one report may carry. */
+export const MAX_EARLIER_ATTEMPTS = 100;
 
 export interface FailureReport extends AttemptReport {
 	error: { code?: string; message: string };

@@ -1018,6 +1018,75 @@ function contract(target: ContractTarget): void {
 		});
 	});
 
+	describe('earlier attempts of one claim (Channel Send)', () => {
+		const earlier = [
+			{ provider: 'twilio', channel: 'sms', attemptedAt: at(1), responseTimeMs: 120, error: { code: '30008', message: 'unknown error' }, retryable: true, metadata: { sendAttempt: 1 } },
+			{ provider: 'vonage', channel: 'sms', attemptedAt: at(3), responseTimeMs: 80, error: { code: '1', message: 'throttled' }, retryable: true, fallbackReason: 'primary_failed: twilio 30008' },
+		];
+
+		test('complete logs every earlier attempt and the final one, in order, with the claim\'s attempt number', async () => {
+			const m = await inStatus('sending');
+			clock.advance(5);
+			const sent = await queue.complete(m.id, { workerId: 'w1', provider: 'vonage', externalId: 'V1', attemptedAt: at(4), fallbackReason: 'primary_failed: twilio 30008', earlierAttempts: earlier });
+			assert.equal(sent.status, 'sent');
+			const attempts = (await queue.get(m.id))!.attempts;
+			assert.deepEqual(
+				attempts.map((a) => [a.attemptNumber, a.provider, a.success, a.status, a.errorCode, a.errorMessage, a.retryable, a.attemptedAt, a.fallbackReason, a.workerId, a.recipient]),
+				[
+					[1, 'twilio', false, 'failed', '30008', 'unknown error', true, at(1), null, 'w1', '+15550001111'],
+					[1, 'vonage', false, 'failed', '1', 'throttled', true, at(3), 'primary_failed: twilio 30008', 'w1', '+15550001111'],
+					[1, 'vonage', true, 'sent', null, null, null, at(4), 'primary_failed: twilio 30008', 'w1', '+15550001111'],
+				],
+			);
+			assert.deepEqual(attempts[0]!.metadata, { sendAttempt: 1 });
+			assert.equal(attempts[0]!.responseTimeMs, 120);
+			const [stats] = await queue.stats({ from: at(0), to: at(10) });
+			assert.deepEqual([stats!.totalAttempts, stats!.successfulAttempts, stats!.failedAttempts, stats!.fallbackCount], [3, 1, 2, 2]);
+		});
+
+		test('completeMany and fail log earlier attempts too', async () => {
+			const a = await enqueue({ status: 'approved', recipient: '+15550000001' });
+			const b = await enqueue({ status: 'approved', recipient: '+15550000002' });
+			const c = await enqueue({ status: 'approved', recipient: '+15550000003' });
+			await queue.claimDue({ workerId: 'w1' });
+			const results = await queue.completeMany([
+				{ id: a.id, workerId: 'w1', provider: 'vonage', earlierAttempts: [earlier[0]!] },
+				{ id: b.id, workerId: 'w1', provider: 'twilio' },
+			]);
+			assert.deepEqual(
+				results.map((r) => r.ok),
+				[true, true],
+			);
+			assert.equal((await queue.get(a.id))!.attempts.length, 2);
+			assert.equal((await queue.get(b.id))!.attempts.length, 1);
+			const failed = await queue.fail(c.id, { workerId: 'w1', provider: 'vonage', error: { code: '1', message: 'throttled' }, retryable: false, attemptedAt: at(5), earlierAttempts: earlier });
+			assert.equal(failed.status, 'dead');
+			const attempts = (await queue.get(c.id))!.attempts;
+			assert.deepEqual(
+				attempts.map((x) => [x.provider, x.success, x.errorCode]),
+				[
+					['twilio', false, '30008'],
+					['vonage', false, '1'],
+					['vonage', false, '1'],
+				],
+			);
+		});
+
+		test('nothing is logged when the outcome is refused (lost lease), and bad earlier attempts name the field', async () => {
+			const m = await inStatus('sending');
+			const before = await snapshot();
+			await rejectsWith(queue.complete(m.id, { workerId: 'intruder', provider: 'x', earlierAttempts: earlier }), LeaseLostError);
+			await rejectsWith(queue.fail(m.id, { workerId: 'intruder', error: { message: 'x' }, retryable: true, earlierAttempts: earlier }), LeaseLostError);
+			await rejectsWith(queue.complete(m.id, { workerId: 'w1', earlierAttempts: [{ provider: 'x' }] }), InvalidQueueInputError, (e) => {
+				assert.equal(e.field, 'earlierAttempts[0].error');
+			});
+			await rejectsWith(queue.completeMany([{ id: m.id, workerId: 'w1', earlierAttempts: 'no' as never }]), InvalidQueueInputError, (e) => {
+				assert.equal(e.field, 'items[0].earlierAttempts');
+			});
+			assert.deepEqual(await snapshot(), before);
+		});
+	});
+
 	describe('stats and purge', () => {
 		async function attempt(channel: 'sms' | 'email', outcome: 'ok' | 'fail', extra: { responseTimeMs?: number; cost?: number; fallbackReason?: string; attemptedAt: string }): Promise<void> {
 			const m = await enqueue({ channel, recipient: channel === 'email' ? 'x@example.net' : '+1', status: 'approved' });
