@@ -23,3 +23,8 @@ export type {
 } from './platforms/types';
 // Schedule Queue: scheduled messages, approvals, claiming, retries and the delivery log.
 export * from './queue';
+// Channel Send: providers, routing, fallback, retries, rate limits, dry-run.
+export { sendMessage, sendMany, sendClaimed, messageFromRow, isClaimedRow, InMemoryRateLimitStore, PostgresRateLimitStore, rateLimitStoreFor } from './send';
+export type { SendOptions, SendResult, SendAttempt, ChannelRoute, ProviderAccount, RateLimitOptions, RateLimitStore, ClaimedSendResult } from './send';
+export { PROVIDERS, PROVIDER_IDS, findProvider } from './providers/registry';
+export type { ProviderDefinition, ProviderContext, ProviderSuccess, CredentialField, RateLimitRule, HttpClient, HttpRequest, HttpResponse } from './providers/types';
