@@ -43,7 +43,8 @@ function plain(text: string, max = BUTTON_TEXT_LIMIT): Body {
 export function renderSlack(message: Message, options: RenderOptions, report: Report): PlatformPayload[] {
 	const webhook = options.variant === 'webhook';
 	const recipient = options.to ?? message.recipients[0]?.id ?? message.conversation.id;
-	const threadTs = (recipient === message.conversation.id ? message.conversation.threadId : undefined) ?? message.replyTo?.messageId;
+	const threadId = (recipient === message.conversation.id ? message.conversation.threadId : undefined) ?? message.replyTo?.messageId;
+	const threadTs = threadId === undefined ? undefined : slackTs(threadId);
 	const payloads: PlatformPayload[] = [];
 	let blocks: Body[] = [];
 	let fallback: string[] = [];
@@ -189,7 +190,7 @@ export function renderSlack(message: Message, options: RenderOptions, report: Re
 				payloads.push({
 					endpoint: 'reactions.add',
 					contentType: 'application/json',
-					body: { channel: recipient, timestamp: part.targetMessageId, name },
+					body: { channel: recipient, timestamp: slackTs(part.targetMessageId), name },
 				});
 				return;
 			}
@@ -199,4 +200,13 @@ export function renderSlack(message: Message, options: RenderOptions, report: Re
 	});
 	flush();
 	return payloads;
+}
+
+/**
+ * A message's `ts` from either form Switchboard uses: the bare ts, or `<channel>:<ts>` (Channel Send's
+ * external id, so a reply to a message we sent threads under it).
+ */
+export function slackTs(id: string): string {
+	const prefixed = /^[CDG][A-Z0-9]+:(\d+\.\d+)$/.exec(id);
+	return prefixed ? prefixed[1]! : id;
 }

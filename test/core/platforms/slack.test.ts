@@ -8,6 +8,7 @@ import { emojiToSlackName, slackNameToEmoji } from '../../../core/platforms/slac
 import { slackTsToIso } from '../../../core/platforms/slack/normalize';
 import { markdownToSlack } from '../../../core/platforms/shared/markdown';
 import { render } from '../../../core/render';
+import { slackTs } from '../../../core/platforms/slack/render';
 import { parseRequest, type InboundRequest } from '../../../core/request';
 import { MESSAGE_SCHEMA_ID, type Message, type MessageInput, type Part } from '../../../core/schema/message';
 import { arbMessage } from '../../support/arbitraries';
@@ -399,6 +400,18 @@ const plainSection = (text: string) => ({ type: 'section', text: { type: 'plain_
 const button = (text: string, rest: Json) => ({ type: 'button', text: { type: 'plain_text', text, emoji: true }, ...rest });
 
 describe('slack render', () => {
+	it('a reply to, or reaction on, a message Channel Send sent (external id "<channel>:<ts>") uses its ts', () => {
+		const out = render(
+			outbound([{ type: 'text', text: 'Thanks' }, { type: 'reaction', emoji: '👍', targetMessageId: 'C0CHANNEL01:1779981300.000200' }], { replyTo: { messageId: 'C0CHANNEL01:1779981300.000200' } }),
+			'slack',
+		);
+		assert.equal(out.payloads[0]!.body.thread_ts, '1779981300.000200');
+		assert.equal(out.payloads[1]!.body.timestamp, '1779981300.000200');
+		// A bare ts, and ids that only look prefixed, are left as they are.
+		assert.equal(slackTs('1779981300.000200'), '1779981300.000200');
+		assert.equal(slackTs('X0:1.2'), 'X0:1.2');
+	});
+
 	it('plain text → plain_text section, escaped fallback text', () => {
 		const out = render(outbound([{ type: 'text', text: 'Deploy 812 is live & 1 < 2' }]), 'slack');
 		assert.deepEqual(out.payloads, [
