@@ -9,10 +9,9 @@
  */
 import { z } from 'zod/v4';
 import { ProviderError } from '../../errors';
-import type { Channel } from '../../schema/message';
 import { callProvider, joinUrl, parseJsonBody } from '../shared/http';
 import type { CredentialField, HttpResponse, ProviderContext, ProviderDefinition, ProviderSuccess, RateLimitRule } from '../types';
-import { senderOption } from '../sendgrid/config';
+import { emailRenderOptions, emailSenderKey, fromNameField } from '../shared/email';
 import { BREVO_API_BASE, BREVO_NAME, parseBrevoConfig, type BrevoConfig } from './config';
 import { mapBrevoError } from './map-brevo-error';
 
@@ -36,14 +35,7 @@ const credentialFields: readonly CredentialField[] = [
 		description: 'Default sender address. It must be a sender verified in Brevo (Senders, Domains & Dedicated IPs).',
 		placeholder: 'no-reply@acme.example',
 	},
-	{
-		name: 'fromName',
-		displayName: 'From Name',
-		type: 'string',
-		required: false,
-		description: 'Name shown with the sender address (optional).',
-		placeholder: 'Acme',
-	},
+	fromNameField,
 	{
 		name: 'webhookToken',
 		displayName: 'Webhook Token',
@@ -114,12 +106,8 @@ export const brevoProvider: ProviderDefinition<BrevoConfig> = {
 	credentialFields,
 	rateLimits,
 	parseConfig: parseBrevoConfig,
-	renderOptions(config: BrevoConfig, _channel: Channel) {
-		return { from: senderOption(config.fromEmail, config.fromName) };
-	},
-	senderKey(config: BrevoConfig, _channel: Channel) {
-		return config.fromEmail.toLowerCase();
-	},
+	renderOptions: emailRenderOptions,
+	senderKey: emailSenderKey,
 
 	async send(input, context): Promise<ProviderSuccess> {
 		const ids: string[] = [];

@@ -10,7 +10,8 @@
 import { z } from 'zod/v4';
 import { ProviderError, type ProviderErrorCategory } from '../../errors';
 import { categoryOfStatus, isRetryableCategory, parseRetryAfter } from '../shared/http';
-import { redact } from '../sendgrid/map-sendgrid-error';
+import { EMAIL_REDACTION } from '../shared/email';
+import { redactSecrets } from '../shared/redact';
 import { BREVO_NAME } from './config';
 
 const errorBodySchema = z.looseObject({ code: z.string().optional(), message: z.string().optional() });
@@ -118,7 +119,7 @@ export interface BrevoErrorInput {
 export function mapBrevoError(input: BrevoErrorInput): ProviderError {
 	const { code, message } = readBrevoError(input.body);
 	const category = brevoErrorCategory(code, input.status, message);
-	const text = redact(`HTTP ${input.status}${code ? ` ${code}` : ''}${message ? ` — ${message}` : ''}`, input.secrets).slice(0, 600);
+	const text = redactSecrets(`HTTP ${input.status}${code ? ` ${code}` : ''}${message ? ` — ${message}` : ''}`, input.secrets ?? [], EMAIL_REDACTION).slice(0, 600);
 	return new ProviderError({
 		provider: BREVO_NAME,
 		category,

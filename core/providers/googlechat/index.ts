@@ -21,7 +21,10 @@ import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod/v4';
 import { InvalidProviderConfigError, ProviderError } from '../../errors';
 import type { Channel } from '../../schema/message';
+import { CHAT_TEXT, optionalBaseUrl, optionalText, resolveBase } from '../shared/config';
 import { callProvider, isRetryableCategory, joinUrl, parseJsonBody, parseRetryAfter } from '../shared/http';
+import { redactSecrets, type RedactionRules } from '../shared/redact';
+import { chatResult } from '../shared/send';
 import type { HttpResponse, ProviderContext, ProviderDefinition, ProviderSuccess } from '../types';
 import { accessToken, forgetToken, GOOGLE_TOKEN_URI, type ServiceAccount } from './auth';
 import { googleChatErrorHint, mapGoogleChatError } from './map-googlechat-error';
@@ -53,9 +56,6 @@ const serviceAccountSchema = z.looseObject({
 	project_id: z.string().optional(),
 });
 
-function text(value: unknown): string | undefined {
-	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
 
 function isLoopback(url: URL): boolean {
 	return url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
@@ -68,16 +68,21 @@ function secureUrl(url: URL): boolean {
 
 /** Removes the webhook key/token (as query parameters or values), access tokens and PEM keys from any text. */
 export function redactGoogleChat(message: string, secrets: readonly string[] = []): string {
-	let out = message
-		.replace(/([?&](?:key|token|access_token)=)[^&\s"'#]*/gi, '$1<redacted>')
-		.replace(/ya29\.[A-Za-z0-9._-]+/g, '<redacted>')
-		.replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '<redacted key>');
-	for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('<redacted>');
-	return out;
+	return redactSecrets(message, secrets, GOOGLE_CHAT_REDACTION);
 }
 
-function parseWebhookUrl(value: unknown): { webhookUrl: string; space: string } {
-	const raw = text(value);
+const GOOGLE_CHAT_REDACTION: RedactionRules = {
+	mask: '<redacted>',
+	minLength: 4,
+	patterns: [
+		[/([?&](?:key|token|access_token)=)[^&\s"'#]*/gi, '$1<redacted>'],
+		[/ya29\.[A-Za-z0-9._-]+/g, '<redacted>'],
+		[/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '<redacted key>'],
+	],
+};
+
+function parseWebhookUrl(value: Record<string, unknown>): { webhookUrl: string; space: string } {
+	const raw = optionalText(PROVIDER, value, 'webhookUrl', CHAT_TEXT);
 	const field = 'webhookUrl';
 	if (raw === undefined) throw new InvalidProviderConfigError(PROVIDER, field, 'is required in webhook mode', 'In the space: Apps & integrations → Webhooks → copy the URL.');
 	let url: URL;
@@ -97,7 +102,8 @@ function parseWebhookUrl(value: unknown): { webhookUrl: string; space: string } 
 
 function parseServiceAccount(value: unknown): ServiceAccount {
 	const field = 'serviceAccountJson';
-	const raw = typeof value === 'object' && value !== null ? value : text(value);
+	// The host may hand over the JSON key already parsed.
+	const raw = typeof value === 'object' && value !== null ? value : optionalText(PROVIDER, { [field]: value }, field, CHAT_TEXT);
 	if (raw === undefined) throw new InvalidProviderConfigError(PROVIDER, field, 'is required in api mode', 'Paste the JSON key of the Chat app\'s service account (IAM → Service accounts → Keys → Add key → JSON).');
 	let json: unknown = raw;
 	if (typeof raw === 'string') {
@@ -132,19 +138,6 @@ function parseServiceAccount(value: unknown): ServiceAccount {
 	if (sa.private_key_id) account.privateKeyId = sa.private_key_id;
 	if (sa.project_id) account.projectId = sa.project_id;
 	return account;
-}
-
-function parseBaseUrl(value: unknown): string | undefined {
-	const raw = text(value);
-	if (raw === undefined) return undefined;
-	let url: URL;
-	try {
-		url = new URL(raw);
-	} catch {
-		throw new InvalidProviderConfigError(PROVIDER, 'baseUrl', 'is not a URL', 'Leave Base URL empty for the public API (https://chat.googleapis.com), or enter a full URL.');
-	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InvalidProviderConfigError(PROVIDER, 'baseUrl', 'must start with https:// or http://');
-	return raw;
 }
 
 function secretsOf(config: GoogleChatConfig): string[] {
@@ -276,10 +269,10 @@ export const googleChatProvider: ProviderDefinition<GoogleChatConfig> = {
 	],
 
 	parseConfig(value) {
-		const mode = text(value.mode) ?? 'webhook';
-		const baseUrl = parseBaseUrl(value.baseUrl);
+		const mode = optionalText(PROVIDER, value, 'mode', CHAT_TEXT) ?? 'webhook';
+		const baseUrl = optionalBaseUrl(PROVIDER, value, { text: CHAT_TEXT, hint: 'Leave Base URL empty for the public API (https://chat.googleapis.com), or enter a full URL.' });
 		if (mode === 'webhook') {
-			return { mode, ...parseWebhookUrl(value.webhookUrl), ...(baseUrl !== undefined ? { baseUrl } : {}) };
+			return { mode, ...parseWebhookUrl(value), ...(baseUrl !== undefined ? { baseUrl } : {}) };
 		}
 		if (mode === 'api') {
 			return { mode, serviceAccount: parseServiceAccount(value.serviceAccountJson), ...(baseUrl !== undefined ? { baseUrl } : {}) };
@@ -311,7 +304,7 @@ export const googleChatProvider: ProviderDefinition<GoogleChatConfig> = {
 			}
 			const reaction = /^v1\/(spaces\/[^/]+\/messages\/[^/]+)\/reactions$/.exec(path);
 			if (!reaction && !/^v1\/spaces\/[^/]+\/messages$/.test(path)) throw wrongVariant(payload.endpoint, 'api');
-			const answer = await post(joinUrl(context.baseUrl ?? config.baseUrl ?? GOOGLE_CHAT_API_BASE, payload.endpoint), payload.body, config, context);
+			const answer = await post(joinUrl(resolveBase(context, config.baseUrl, GOOGLE_CHAT_API_BASE), payload.endpoint), payload.body, config, context);
 			if (reaction) {
 				if (!reactionSchema.safeParse(answer).success) throw unreadable('reactions.create');
 				reacted ??= reaction[1];
@@ -321,11 +314,7 @@ export const googleChatProvider: ProviderDefinition<GoogleChatConfig> = {
 			if (!created.success) throw unreadable('spaces.messages.create');
 			ids.push(created.data.name);
 		}
-		const externalId = ids[0] ?? reacted;
-		if (externalId === undefined) {
-			throw new ProviderError({ provider: PROVIDER, category: 'content', retryable: false, message: 'nothing to send (the message rendered to no Chat API call)' });
-		}
-		return { externalId, externalIds: ids.length ? ids : [externalId], status: 'sent' };
+		return chatResult(PROVIDER, ids, reacted, 'Chat API call');
 	},
 
 	/**

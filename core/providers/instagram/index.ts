@@ -14,33 +14,33 @@
 import { z } from 'zod/v4';
 import type { RenderOptions } from '../../platforms/types';
 import { parseJsonBody } from '../shared/http';
+import { baseUrlField, resolveBase } from '../shared/config';
 import {
-	DEFAULT_GRAPH_VERSION,
-	baseUrlField,
 	graphObjectId,
+	graphRequest,
 	graphUrl,
 	graphVersion,
-	httpUrl,
-	optionalString,
+	graphVersionField,
+	metaAppSecretField,
+	metaVerifyTokenField,
+	parseMetaOptional,
 	requiredString,
-	resolveBase,
-	sendInOrder,
 	unreadableSuccess,
+	type GraphCall,
+	type MetaOptionalConfig,
 } from '../shared/graph';
+import { sendInOrder } from '../shared/send';
 import type { CredentialField, ProviderContext, ProviderDefinition, ProviderSuccess, RateLimitRule, SendInput } from '../types';
-import { graphRequest, sendApiMessage, type GraphCall } from '../messenger/send-api';
+import { sendApiMessage } from '../messenger/send-api';
 import { mapInstagramError } from './map-instagram-error';
 
 const NAME = 'Instagram Direct';
 export const INSTAGRAM_GRAPH_BASE = 'https://graph.instagram.com';
 
-export interface InstagramConfig {
+export interface InstagramConfig extends MetaOptionalConfig {
 	accessToken: string;
 	igUserId: string;
 	apiVersion: string;
-	appSecret?: string;
-	verifyToken?: string;
-	baseUrl?: string;
 }
 
 const credentialFields: readonly CredentialField[] = [
@@ -61,23 +61,12 @@ const credentialFields: readonly CredentialField[] = [
 		placeholder: '17841400000000000',
 		description: 'The numeric id of the Instagram professional account that sends (shown next to the account in the app’s Instagram API setup; the "user_id" of GET /me).',
 	},
-	{ name: 'apiVersion', displayName: 'Graph API Version', type: 'string', required: false, default: DEFAULT_GRAPH_VERSION, description: 'The Graph API version to call, e.g. v21.0.' },
+	graphVersionField,
 	{
-		name: 'appSecret',
-		displayName: 'App Secret',
-		type: 'password',
-		required: false,
-		webhookOnly: true,
+		...metaAppSecretField,
 		description: 'The app secret that signs incoming webhooks (X-Hub-Signature-256): the Instagram app secret for Instagram Login apps, else the Meta app secret.',
 	},
-	{
-		name: 'verifyToken',
-		displayName: 'Verify Token',
-		type: 'password',
-		required: false,
-		webhookOnly: true,
-		description: 'The verify token you typed when subscribing the webhook in the Meta app (answers the hub.challenge request).',
-	},
+	metaVerifyTokenField,
 	baseUrlField,
 ];
 
@@ -93,18 +82,12 @@ const rateLimits: readonly RateLimitRule[] = [
 ];
 
 function parseConfig(raw: Record<string, unknown>): InstagramConfig {
-	const config: InstagramConfig = {
+	return {
 		accessToken: requiredString(NAME, raw, 'accessToken', 'Paste the Instagram user access token (or a Page access token for Facebook Login apps).'),
 		igUserId: graphObjectId(NAME, raw, 'igUserId', 'the app’s Instagram API setup (the account id, "user_id" of GET /me)'),
 		apiVersion: graphVersion(NAME, raw),
+		...parseMetaOptional(NAME, raw),
 	};
-	const appSecret = optionalString(NAME, raw, 'appSecret');
-	const verifyToken = optionalString(NAME, raw, 'verifyToken');
-	const baseUrl = optionalString(NAME, raw, 'baseUrl');
-	if (appSecret !== undefined) config.appSecret = appSecret;
-	if (verifyToken !== undefined) config.verifyToken = verifyToken;
-	if (baseUrl !== undefined) config.baseUrl = httpUrl(NAME, 'baseUrl', baseUrl);
-	return config;
 }
 
 const callOf = (config: InstagramConfig): GraphCall => ({

@@ -8,33 +8,33 @@ import { z } from 'zod/v4';
 import { ProviderError } from '../../errors';
 import type { RenderOptions } from '../../platforms/types';
 import { parseJsonBody } from '../shared/http';
+import { baseUrlField, resolveBase } from '../shared/config';
 import {
-	DEFAULT_GRAPH_VERSION,
 	META_GRAPH_BASE,
-	baseUrlField,
 	graphObjectId,
+	graphRequest,
 	graphUrl,
 	graphVersion,
-	httpUrl,
-	optionalString,
+	graphVersionField,
+	metaAppSecretField,
+	metaVerifyTokenField,
+	parseMetaOptional,
 	requiredString,
-	resolveBase,
-	sendInOrder,
 	unreadableSuccess,
+	type GraphCall,
+	type MetaOptionalConfig,
 } from '../shared/graph';
+import { sendInOrder } from '../shared/send';
 import type { CredentialField, ProviderContext, ProviderDefinition, ProviderSuccess, RateLimitRule, SendInput } from '../types';
 import { mapMessengerError } from './map-messenger-error';
-import { graphRequest, sendApiMessage, type GraphCall } from './send-api';
+import { sendApiMessage } from './send-api';
 
 const NAME = 'Facebook Messenger';
 
-export interface MessengerConfig {
+export interface MessengerConfig extends MetaOptionalConfig {
 	pageAccessToken: string;
 	pageId: string;
 	apiVersion: string;
-	appSecret?: string;
-	verifyToken?: string;
-	baseUrl?: string;
 }
 
 const credentialFields: readonly CredentialField[] = [
@@ -54,23 +54,9 @@ const credentialFields: readonly CredentialField[] = [
 		placeholder: '104123456789012',
 		description: 'The numeric id of the Facebook Page that sends (Page → About → Page transparency, or the Messenger API Settings).',
 	},
-	{ name: 'apiVersion', displayName: 'Graph API Version', type: 'string', required: false, default: DEFAULT_GRAPH_VERSION, description: 'The Graph API version to call, e.g. v21.0.' },
-	{
-		name: 'appSecret',
-		displayName: 'App Secret',
-		type: 'password',
-		required: false,
-		webhookOnly: true,
-		description: 'The Meta app secret (App settings → Basic), used to check the X-Hub-Signature-256 of incoming webhooks.',
-	},
-	{
-		name: 'verifyToken',
-		displayName: 'Verify Token',
-		type: 'password',
-		required: false,
-		webhookOnly: true,
-		description: 'The verify token you typed when subscribing the webhook in the Meta app (answers the hub.challenge request).',
-	},
+	graphVersionField,
+	metaAppSecretField,
+	metaVerifyTokenField,
 	baseUrlField,
 ];
 
@@ -86,18 +72,12 @@ const rateLimits: readonly RateLimitRule[] = [
 ];
 
 function parseConfig(raw: Record<string, unknown>): MessengerConfig {
-	const config: MessengerConfig = {
+	return {
 		pageAccessToken: requiredString(NAME, raw, 'pageAccessToken', 'Paste the Page access token from the Meta app (Messenger API Settings).'),
 		pageId: graphObjectId(NAME, raw, 'pageId', 'the Page (About → Page transparency) or the Messenger API Settings'),
 		apiVersion: graphVersion(NAME, raw),
+		...parseMetaOptional(NAME, raw),
 	};
-	const appSecret = optionalString(NAME, raw, 'appSecret');
-	const verifyToken = optionalString(NAME, raw, 'verifyToken');
-	const baseUrl = optionalString(NAME, raw, 'baseUrl');
-	if (appSecret !== undefined) config.appSecret = appSecret;
-	if (verifyToken !== undefined) config.verifyToken = verifyToken;
-	if (baseUrl !== undefined) config.baseUrl = httpUrl(NAME, 'baseUrl', baseUrl);
-	return config;
 }
 
 const callOf = (config: MessengerConfig): GraphCall => ({

@@ -15,9 +15,9 @@
  */
 import { MailService } from '@sendgrid/mail';
 import { ProviderError } from '../../errors';
-import type { Channel } from '../../schema/message';
 import type { CredentialField, ProviderContext, ProviderDefinition, ProviderSuccess, RateLimitRule } from '../types';
-import { SENDGRID_NAME, parseSendgridConfig, senderOption, type SendgridConfig } from './config';
+import { emailRenderOptions, emailSenderKey, fromNameField } from '../shared/email';
+import { SENDGRID_NAME, parseSendgridConfig, type SendgridConfig } from './config';
 import { plainHeaders, sendgridFailure } from './map-sendgrid-error';
 
 export type { SendgridConfig } from './config';
@@ -40,14 +40,7 @@ const credentialFields: readonly CredentialField[] = [
 		description: 'Default sender address. It must be a verified Sender Identity (SendGrid → Settings → Sender Authentication).',
 		placeholder: 'no-reply@acme.example',
 	},
-	{
-		name: 'fromName',
-		displayName: 'From Name',
-		type: 'string',
-		required: false,
-		description: 'Name shown with the sender address (optional).',
-		placeholder: 'Acme',
-	},
+	fromNameField,
 	{
 		name: 'webhookVerificationKey',
 		displayName: 'Webhook Verification Key',
@@ -118,12 +111,8 @@ export const sendgridProvider: ProviderDefinition<SendgridConfig> = {
 	credentialFields,
 	rateLimits,
 	parseConfig: parseSendgridConfig,
-	renderOptions(config: SendgridConfig, _channel: Channel) {
-		return { from: senderOption(config.fromEmail, config.fromName) };
-	},
-	senderKey(config: SendgridConfig, _channel: Channel) {
-		return config.fromEmail.toLowerCase();
-	},
+	renderOptions: emailRenderOptions,
+	senderKey: emailSenderKey,
 
 	async send(input, context): Promise<ProviderSuccess> {
 		const ids: string[] = [];

@@ -12,6 +12,8 @@
 import { z } from 'zod/v4';
 import { ProviderError, type ProviderErrorCategory } from '../../errors';
 import { isRetryableCategory, networkError, parseRetryAfter } from '../shared/http';
+import { EMAIL_REDACTION } from '../shared/email';
+import { redactSecrets } from '../shared/redact';
 import { SENDGRID_NAME } from './config';
 
 const errorItemSchema = z.looseObject({
@@ -139,11 +141,6 @@ export function sendgridRetryAfterMs(headers: Record<string, string>, now: Date)
 	return Math.max(0, Math.round(reset * 1000 - now.getTime()));
 }
 
-export function redact(text: string, secrets: readonly string[] | undefined): string {
-	let out = text;
-	for (const secret of secrets ?? []) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-	return out;
-}
 
 export function mapSendgridError(input: SendgridErrorInput): ProviderError {
 	const errors = readSendgridErrors(input.body);
@@ -153,7 +150,7 @@ export function mapSendgridError(input: SendgridErrorInput): ProviderError {
 		.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message))
 		.filter((s) => s !== '')
 		.join('; ');
-	const message = redact(`HTTP ${input.status}${described ? ` — ${described}` : ''}`, input.secrets).slice(0, 600);
+	const message = redactSecrets(`HTTP ${input.status}${described ? ` — ${described}` : ''}`, input.secrets ?? [], EMAIL_REDACTION).slice(0, 600);
 	return new ProviderError({
 		provider: SENDGRID_NAME,
 		category,

@@ -5,13 +5,16 @@
  * redaction of secrets. Provider-specific codes are classified in each provider's map-<id>-error.ts,
  * which falls back to `classifyGraphCommonCode` here and then to the HTTP status.
  *
- * The credential helpers (requiredString, optionalString, httpUrl) and the redaction helpers are
- * generic and also used by the Teams provider (Microsoft Graph — a different "Graph").
+ * The generic pieces live in ./config.ts (credential values), ./redact.ts and ./send.ts; the text
+ * rules and redaction rules here are also used by the Teams provider (Microsoft Graph — a different
+ * "Graph"), whose errors carry the same kinds of secrets.
  */
 import { z } from 'zod/v4';
 import { InvalidProviderConfigError, ProviderError, type ProviderErrorCategory } from '../../errors';
-import type { CredentialField, HttpResponse, ProviderContext } from '../types';
-import { categoryOfStatus, isRetryableCategory, joinUrl, parseJsonBody, parseRetryAfter } from './http';
+import type { CredentialField, HttpRequest, HttpResponse, ProviderContext } from '../types';
+import { optionalBaseUrl, optionalText, requiredText, type TextRules } from './config';
+import { callProvider, categoryOfStatus, isRetryableCategory, joinUrl, parseJsonBody, parseRetryAfter } from './http';
+import { redactSecrets, type RedactionRules } from './redact';
 
 export const META_GRAPH_BASE = 'https://graph.facebook.com';
 export const DEFAULT_GRAPH_VERSION = 'v21.0';
@@ -19,48 +22,21 @@ export const DEFAULT_GRAPH_VERSION = 'v21.0';
 // ---------------------------------------------------------------------------------------------------
 // Credential values
 
-/** The optional Base URL field every provider has, last in its list. */
-export const baseUrlField: CredentialField = {
-	name: 'baseUrl',
-	displayName: 'Base URL',
-	type: 'string',
-	required: false,
-	description: 'Leave empty for the public API. Set it for a regional endpoint or a test server.',
-};
+/**
+ * How the Graph providers (and Teams) read text: a number counts as its decimal text (ids typed into a
+ * JSON config); a required value of any other type counts as missing, an optional one is refused.
+ */
+export const GRAPH_TEXT: TextRules = { numbers: true };
+const GRAPH_REQUIRED: TextRules = { numbers: true, nonText: 'absent' };
 
 /** A required credential value, trimmed; throws naming the field (never echoing the value). */
 export function requiredString(provider: string, raw: Record<string, unknown>, field: string, hint?: string): string {
-	const value = raw[field];
-	if (typeof value !== 'string' && typeof value !== 'number') throw new InvalidProviderConfigError(provider, field, 'is required', hint);
-	const text = String(value).trim();
-	if (text === '') throw new InvalidProviderConfigError(provider, field, 'is required', hint);
-	return text;
+	return requiredText(provider, raw, field, hint, GRAPH_REQUIRED);
 }
 
 /** An optional credential value, trimmed; empty → undefined. */
 export function optionalString(provider: string, raw: Record<string, unknown>, field: string): string | undefined {
-	const value = raw[field];
-	if (value === undefined || value === null) return undefined;
-	if (typeof value !== 'string' && typeof value !== 'number') throw new InvalidProviderConfigError(provider, field, 'must be text');
-	const text = String(value).trim();
-	return text === '' ? undefined : text;
-}
-
-/**
- * An http(s) URL, returned without trailing slashes. `secret` = the URL carries a secret (a webhook
- * URL's `sig`): the message then never quotes the value.
- */
-export function httpUrl(provider: string, field: string, value: string, secret = false): string {
-	let url: URL;
-	try {
-		url = new URL(value);
-	} catch {
-		throw new InvalidProviderConfigError(provider, field, secret ? 'is not a valid URL' : `is not a valid URL ("${value.slice(0, 80)}")`, `Enter a full URL starting with https://.`);
-	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		throw new InvalidProviderConfigError(provider, field, `must start with https:// (got ${url.protocol})`);
-	}
-	return secret ? value : value.replace(/\/+$/, '');
+	return optionalText(provider, raw, field, GRAPH_TEXT);
 }
 
 /** Graph API version as Meta writes it: v21.0. A bare "21" or "21.0" is accepted and prefixed. */
@@ -79,11 +55,6 @@ export function graphObjectId(provider: string, raw: Record<string, unknown>, fi
 	return value;
 }
 
-/** The base URL: the send options' (context) first, then the credential's, then the public API. */
-export function resolveBase(context: ProviderContext, configured: string | undefined, fallback: string): string {
-	return (context.baseUrl ?? configured ?? fallback).replace(/\/+$/, '');
-}
-
 /** `{base}/{version}/{path}`. */
 export function graphUrl(base: string, version: string, path: string): string {
 	return joinUrl(joinUrl(base, version), path);
@@ -92,33 +63,21 @@ export function graphUrl(base: string, version: string, path: string): string {
 // ---------------------------------------------------------------------------------------------------
 // Redaction
 
-const SECRET_QUERY = /([?&](?:access_token|sig|client_secret|appsecret_proof|code|key|token)=)[^&#\s"']*/gi;
+/** Access tokens, signatures and app secret proofs in query strings, whatever their value. */
+export const GRAPH_REDACTION: RedactionRules = {
+	mask: '[redacted]',
+	minLength: 6,
+	patterns: [[/([?&](?:access_token|sig|client_secret|appsecret_proof|code|key|token)=)[^&#\s"']*/gi, '$1[redacted]']],
+};
 
 /** Replaces every secret value and every secret-looking query parameter in `text`. */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
-	let out = text.replace(SECRET_QUERY, '$1[redacted]');
-	for (const secret of secrets) {
-		// Very short values would blank out ordinary words; credentials are never that short.
-		if (secret && secret.length >= 6) out = out.split(secret).join('[redacted]');
-	}
-	return out;
+	return redactSecrets(text, secrets, GRAPH_REDACTION);
 }
 
-/** The same ProviderError with message and hint redacted (e.g. a network error quoting a URL). */
-export function redactError(error: ProviderError, secrets: ReadonlyArray<string | undefined>): ProviderError {
-	const message = redact(error.message.replace(`${error.provider}: `, ''), secrets);
-	const hint = error.hint === undefined ? undefined : redact(error.hint, secrets);
-	if (`${error.provider}: ${message}` === error.message && hint === error.hint) return error;
-	return new ProviderError({
-		provider: error.provider,
-		category: error.category,
-		retryable: error.retryable,
-		message,
-		providerCode: error.providerCode,
-		httpStatus: error.httpStatus,
-		retryAfterMs: error.retryAfterMs,
-		hint,
-	});
+/** `redact` for a ProviderError's message and hint (e.g. a network error quoting a URL). */
+export function graphRedactor(secrets: ReadonlyArray<string | undefined>): (text: string) => string {
+	return (text) => redact(text, secrets);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -288,31 +247,71 @@ export function unreadableSuccess(provider: string, response: HttpResponse, expe
 	});
 }
 
+/** One Graph call: who makes it, with which token, how its errors are classified and what to redact. */
+export interface GraphCall {
+	provider: string;
+	token: string;
+	classify: GraphClassifier;
+	/** Every secret of the credential, redacted from messages. */
+	secrets: ReadonlyArray<string | undefined>;
+}
+
 /**
- * Sends payloads one after the other and collects the ids. When a later one fails, the error says
- * which ones already went out (a retry of the whole message would send those again).
+ * A Graph request with the token as `Authorization: Bearer` (never in the URL) and a JSON body; resolves
+ * with a 2xx response, else throws the classified, redacted ProviderError.
  */
-export async function sendInOrder<P>(provider: string, payloads: readonly P[], sendOne: (payload: P, index: number) => Promise<string>): Promise<string[]> {
-	if (payloads.length === 0) {
-		throw new ProviderError({ provider, category: 'content', retryable: false, message: 'nothing to send (the message rendered to no request)' });
-	}
-	const ids: string[] = [];
-	for (const [index, payload] of payloads.entries()) {
-		try {
-			ids.push(await sendOne(payload, index));
-		} catch (error) {
-			if (!(error instanceof ProviderError) || ids.length === 0) throw error;
-			throw new ProviderError({
-				provider: error.provider,
-				category: error.category,
-				retryable: error.retryable,
-				message: `${error.message.replace(`${error.provider}: `, '')} — request ${index + 1} of ${payloads.length} failed; already sent: ${ids.join(', ')}`,
-				providerCode: error.providerCode,
-				httpStatus: error.httpStatus,
-				retryAfterMs: error.retryAfterMs,
-				hint: error.hint,
-			});
-		}
-	}
-	return ids;
+export async function graphRequest(call: GraphCall, context: ProviderContext, method: HttpRequest['method'], url: string, body?: unknown): Promise<HttpResponse> {
+	const headers: Record<string, string> = { authorization: `Bearer ${call.token}`, accept: 'application/json' };
+	if (body !== undefined) headers['content-type'] = 'application/json';
+	const response = await callProvider(call.provider, context, { method, url, headers, body: body === undefined ? undefined : JSON.stringify(body) }, graphRedactor(call.secrets));
+	if (response.status < 200 || response.status > 299) throw graphResponseError(call.provider, response, call.classify, context, call.secrets);
+	return response;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The credential fields and values the Meta messaging providers share
+
+export const graphVersionField: CredentialField = {
+	name: 'apiVersion',
+	displayName: 'Graph API Version',
+	type: 'string',
+	required: false,
+	default: DEFAULT_GRAPH_VERSION,
+	description: 'The Graph API version to call, e.g. v21.0.',
+};
+
+export const metaAppSecretField: CredentialField = {
+	name: 'appSecret',
+	displayName: 'App Secret',
+	type: 'password',
+	required: false,
+	webhookOnly: true,
+	description: 'The Meta app secret (App settings → Basic), used to check the X-Hub-Signature-256 of incoming webhooks.',
+};
+
+export const metaVerifyTokenField: CredentialField = {
+	name: 'verifyToken',
+	displayName: 'Verify Token',
+	type: 'password',
+	required: false,
+	webhookOnly: true,
+	description: 'The verify token you typed when subscribing the webhook in the Meta app (answers the hub.challenge request).',
+};
+
+/** The optional values every Meta provider has after its token and id: webhook secrets and Base URL. */
+export interface MetaOptionalConfig {
+	appSecret?: string;
+	verifyToken?: string;
+	baseUrl?: string;
+}
+
+export function parseMetaOptional(provider: string, raw: Record<string, unknown>): MetaOptionalConfig {
+	const config: MetaOptionalConfig = {};
+	const appSecret = optionalString(provider, raw, 'appSecret');
+	const verifyToken = optionalString(provider, raw, 'verifyToken');
+	const baseUrl = optionalBaseUrl(provider, raw, { text: GRAPH_TEXT });
+	if (appSecret !== undefined) config.appSecret = appSecret;
+	if (verifyToken !== undefined) config.verifyToken = verifyToken;
+	if (baseUrl !== undefined) config.baseUrl = baseUrl;
+	return config;
 }

@@ -7,6 +7,7 @@
 import { Agent, request } from 'undici';
 import { ProviderError, type ProviderErrorCategory } from '../../errors';
 import type { HttpClient, HttpRequest, HttpResponse, ProviderContext } from '../types';
+import { redactError } from './redact';
 
 let sharedAgent: Agent | undefined;
 
@@ -73,12 +74,21 @@ export function networkError(provider: string, error: unknown): ProviderError {
 	});
 }
 
-/** Calls `http` and turns a missing response into a transient ProviderError. */
-export async function callProvider(provider: string, context: ProviderContext, req: Omit<HttpRequest, 'timeoutMs'>): Promise<HttpResponse> {
+/**
+ * Calls `http` and turns a missing response into a transient ProviderError. `redact` cleans that
+ * error's message and hint when the request itself carries secrets (a token or signature in the URL).
+ */
+export async function callProvider(
+	provider: string,
+	context: ProviderContext,
+	req: Omit<HttpRequest, 'timeoutMs'>,
+	redact?: (text: string) => string,
+): Promise<HttpResponse> {
 	try {
 		return await context.http({ ...req, timeoutMs: context.timeoutMs });
 	} catch (error) {
-		throw networkError(provider, error);
+		const failure = networkError(provider, error);
+		throw redact ? redactError(failure, redact) : failure;
 	}
 }
 

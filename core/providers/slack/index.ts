@@ -18,7 +18,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod/v4';
 import { InvalidProviderConfigError, ProviderError } from '../../errors';
+import { CHAT_TEXT, optionalBaseUrl, optionalText, requiredText, resolveBase } from '../shared/config';
 import { callProvider, isRetryableCategory, joinUrl, parseJsonBody, parseRetryAfter } from '../shared/http';
+import { redactSecrets, type RedactionRules } from '../shared/redact';
+import { chatResult } from '../shared/send';
 import type { HttpResponse, ProviderContext, ProviderDefinition, ProviderSuccess } from '../types';
 import { mapSlackError, slackErrorHint } from './map-slack-error';
 
@@ -38,31 +41,15 @@ const envelopeSchema = z.looseObject({ ok: z.boolean(), error: z.string().option
 const postedSchema = z.looseObject({ ok: z.literal(true), channel: z.string().min(1), ts: z.string().min(1) });
 const authSchema = z.looseObject({ ok: z.literal(true), team: z.string().optional(), user: z.string().optional(), user_id: z.string().optional(), team_id: z.string().optional() });
 
-function text(value: unknown): string | undefined {
-	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function parseBaseUrl(value: unknown): string | undefined {
-	const raw = text(value);
-	if (raw === undefined) return undefined;
-	let url: URL;
-	try {
-		url = new URL(raw);
-	} catch {
-		throw new InvalidProviderConfigError(PROVIDER, 'baseUrl', 'is not a URL', 'Leave Base URL empty for the public API (https://slack.com/api), or enter a full URL.');
-	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InvalidProviderConfigError(PROVIDER, 'baseUrl', 'must start with https:// or http://');
-	return raw;
-}
+/** Any Slack token (xoxb-, xoxp-, …) by its shape, and the bot token itself. */
+const SLACK_REDACTION: RedactionRules = { mask: '<redacted>', minLength: 1, patterns: [[/xox[a-z]-[A-Za-z0-9-]+/g, 'xox?-<redacted>']] };
 
 export function redactSlack(message: string, botToken: string): string {
-	let out = message.replace(/xox[a-z]-[A-Za-z0-9-]+/g, 'xox?-<redacted>');
-	if (botToken) out = out.split(botToken).join('<redacted>');
-	return out;
+	return redactSecrets(message, [botToken], SLACK_REDACTION);
 }
 
 function base(config: SlackConfig, context: ProviderContext): string {
-	return context.baseUrl ?? config.baseUrl ?? SLACK_API_BASE;
+	return resolveBase(context, config.baseUrl, SLACK_API_BASE);
 }
 
 function slackError(code: string, status: number, response: HttpResponse, context: ProviderContext, botToken: string): ProviderError {
@@ -145,15 +132,14 @@ export const slackProvider: ProviderDefinition<SlackConfig> = {
 	],
 
 	parseConfig(value) {
-		const botToken = text(value.botToken);
-		if (botToken === undefined) throw new InvalidProviderConfigError(PROVIDER, 'botToken', 'is required', 'Paste the Bot User OAuth Token (xoxb-…).');
+		const botToken = requiredText(PROVIDER, value, 'botToken', 'Paste the Bot User OAuth Token (xoxb-…).', CHAT_TEXT);
 		if (!/^xox[a-z]-[A-Za-z0-9-]+$/.test(botToken)) {
 			throw new InvalidProviderConfigError(PROVIDER, 'botToken', 'does not look like a Slack OAuth token (xoxb-…)', 'Use the Bot User OAuth Token from OAuth & Permissions, not the signing secret or an app-level (xapp-) token.');
 		}
 		const config: SlackConfig = { botToken };
-		const signingSecret = text(value.signingSecret);
+		const signingSecret = optionalText(PROVIDER, value, 'signingSecret', CHAT_TEXT);
 		if (signingSecret !== undefined) config.signingSecret = signingSecret;
-		const baseUrl = parseBaseUrl(value.baseUrl);
+		const baseUrl = optionalBaseUrl(PROVIDER, value, { text: CHAT_TEXT, hint: 'Leave Base URL empty for the public API (https://slack.com/api), or enter a full URL.' });
 		if (baseUrl !== undefined) config.baseUrl = baseUrl;
 		return config;
 	},
@@ -207,11 +193,7 @@ export const slackProvider: ProviderDefinition<SlackConfig> = {
 			}
 			ids.push(`${posted.data.channel}:${posted.data.ts}`);
 		}
-		const externalId = ids[0] ?? reacted;
-		if (externalId === undefined) {
-			throw new ProviderError({ provider: PROVIDER, category: 'content', retryable: false, message: 'nothing to send (the message rendered to no Web API call)' });
-		}
-		return { externalId, externalIds: ids.length ? ids : [externalId], status: 'sent' };
+		return chatResult(PROVIDER, ids, reacted, 'Web API call');
 	},
 
 	async verifyCredentials(config, context) {

@@ -21,7 +21,9 @@ import { z } from 'zod/v4';
 import { InvalidProviderConfigError, ProviderError } from '../../errors';
 import type { PlatformPayload, RenderOptions } from '../../platforms/types';
 import { callProvider, isRetryableCategory, joinUrl, parseJsonBody, parseRetryAfter } from '../shared/http';
-import { baseUrlField, httpUrl, optionalString, redact, redactError, requiredString, resolveBase, sendInOrder, unreadableSuccess, type ErrorClass } from '../shared/graph';
+import { baseUrlField, httpUrl, optionalBaseUrl, resolveBase } from '../shared/config';
+import { GRAPH_TEXT, graphRedactor, optionalString, redact, requiredString, unreadableSuccess, type ErrorClass } from '../shared/graph';
+import { sendInOrder } from '../shared/send';
 import type { CredentialField, HttpResponse, ProviderContext, ProviderDefinition, ProviderSuccess, RateLimitRule, SendInput } from '../types';
 import { APP_ONLY_PATTERN, mapTeamsGraphError, mapTeamsWorkflowError } from './map-teams-error';
 import { GRAPH_BASE, forgetGraphToken, graphToken, tokenEndpoint, type ClientCredentials } from './token';
@@ -102,11 +104,11 @@ const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 function parseConfig(raw: Record<string, unknown>): TeamsConfig {
 	const mode = optionalString(NAME, raw, 'mode') ?? 'graph';
-	const baseUrl = optionalString(NAME, raw, 'baseUrl');
-	const base = baseUrl === undefined ? {} : { baseUrl: httpUrl(NAME, 'baseUrl', baseUrl) };
+	const baseUrl = optionalBaseUrl(NAME, raw, { text: GRAPH_TEXT });
+	const base = baseUrl === undefined ? {} : { baseUrl };
 	if (mode === 'workflows') {
 		const value = requiredString(NAME, raw, 'workflowUrl', 'Copy the HTTP POST URL from the flow’s "When a Teams webhook request is received" trigger.');
-		return { mode, workflowUrl: httpUrl(NAME, 'workflowUrl', value, true), ...base };
+		return { mode, workflowUrl: httpUrl(NAME, 'workflowUrl', value, { secret: true }), ...base };
 	}
 	if (mode !== 'graph') throw new InvalidProviderConfigError(NAME, 'mode', `must be "graph" or "workflows" (got "${mode.slice(0, 20)}")`);
 	const tenantId = requiredString(NAME, raw, 'tenantId', 'Graph mode needs the Directory (tenant) ID from the Entra admin center.');
@@ -155,9 +157,7 @@ function readError(response: HttpResponse): { code?: string; message?: string } 
 }
 
 async function call(context: ProviderContext, secrets: string[], req: Parameters<typeof callProvider>[2]): Promise<HttpResponse> {
-	return callProvider(NAME, context, req).catch((error: unknown) => {
-		throw error instanceof ProviderError ? redactError(error, secrets) : error;
-	});
+	return callProvider(NAME, context, req, graphRedactor(secrets));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod/v4';
 import { ProviderError } from '../../errors';
 import { callProvider, isRetryableCategory, parseJsonBody, parseRetryAfter } from '../shared/http';
-import { redact, redactError } from '../shared/graph';
+import { graphRedactor, redact } from '../shared/graph';
 import type { ProviderContext } from '../types';
 import { mapTeamsTokenError } from './map-teams-error';
 import { lookupTable } from '../../util/object';
@@ -91,9 +91,7 @@ async function requestToken(provider: string, endpoint: TokenEndpoint, credentia
 		url: endpoint.url,
 		headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
 		body,
-	}).catch((error: unknown) => {
-		throw error instanceof ProviderError ? redactError(error, secrets) : error;
-	});
+	}, graphRedactor(secrets));
 	if (response.status >= 200 && response.status <= 299) {
 		const parsed = tokenResponseSchema.safeParse(parseJsonBody(response.body));
 		if (!parsed.success) {

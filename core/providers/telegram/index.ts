@@ -22,7 +22,10 @@ import { Telegram, TelegramError } from 'telegraf';
 import { z } from 'zod/v4';
 import { InvalidProviderConfigError, ProviderError } from '../../errors';
 import type { Channel } from '../../schema/message';
+import { CHAT_TEXT, optionalBaseUrl, optionalText, requiredText } from '../shared/config';
 import { networkError } from '../shared/http';
+import { redactSecrets, type RedactionRules } from '../shared/redact';
+import { chatResult } from '../shared/send';
 import type { ProviderContext, ProviderDefinition, ProviderSuccess } from '../types';
 import { mapTelegramError, telegramErrorHint, telegramErrorRetryable } from './map-telegram-error';
 
@@ -44,31 +47,12 @@ const messageSchema = z.looseObject({ message_id: z.number().int(), chat: chatSc
 const resultSchema = z.union([messageSchema, z.array(messageSchema).min(1), z.literal(true)]);
 const meSchema = z.looseObject({ id: z.number(), username: z.string().optional(), first_name: z.string().optional() });
 
-function text(value: unknown): string | undefined {
-	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-/** Optional `baseUrl` credential: an http(s) URL, or absent. */
-function parseOptionalBaseUrl(provider: string, value: unknown): string | undefined {
-	const raw = text(value);
-	if (raw === undefined) return undefined;
-	let url: URL;
-	try {
-		url = new URL(raw);
-	} catch {
-		throw new InvalidProviderConfigError(provider, 'baseUrl', 'is not a URL', 'Leave Base URL empty for the public API, or enter a full URL such as https://api.example.com.');
-	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		throw new InvalidProviderConfigError(provider, 'baseUrl', 'must start with https:// or http://');
-	}
-	return raw;
-}
+/** The bot token raw, URL-encoded, and any `/bot…/` (or `/user…/`) URL segment whatever its token. */
+const TELEGRAM_REDACTION: RedactionRules = { mask: '<redacted>', minLength: 1, urlEncoded: true, patterns: [[/\/(bot|user)[^/\s]+\//g, '/$1<redacted>/']] };
 
 /** Removes the bot token from any text (raw, URL-encoded, or as a `/bot…/` URL segment). */
 export function redactTelegram(message: string, botToken: string): string {
-	let out = message.replace(/\/(bot|user)[^/\s]+\//g, '/$1<redacted>/');
-	for (const secret of [botToken, encodeURIComponent(botToken)]) if (secret) out = out.split(secret).join('<redacted>');
-	return out;
+	return redactSecrets(message, [botToken], TELEGRAM_REDACTION);
 }
 
 function apiRoot(config: TelegramConfig, context: ProviderContext): string {
@@ -87,8 +71,8 @@ interface TelegramErrorResponse {
 	parameters?: { retry_after?: number; migrate_to_chat_id?: number };
 }
 
+/** The Bot API error envelope of a telegraf error; undefined when the answer was not one (no numeric error_code). */
 function errorResponse(error: unknown): TelegramErrorResponse | undefined {
-	if (error instanceof TelegramError) return error.response as TelegramErrorResponse;
 	const response = (error as { response?: unknown } | null)?.response;
 	if (response && typeof response === 'object' && typeof (response as { error_code?: unknown }).error_code === 'number') return response as TelegramErrorResponse;
 	return undefined;
@@ -200,15 +184,14 @@ export const telegramProvider: ProviderDefinition<TelegramConfig> = {
 	],
 
 	parseConfig(value) {
-		const botToken = text(value.botToken);
-		if (botToken === undefined) throw new InvalidProviderConfigError(PROVIDER, 'botToken', 'is required', 'Paste the token @BotFather gave for the bot.');
+		const botToken = requiredText(PROVIDER, value, 'botToken', 'Paste the token @BotFather gave for the bot.', CHAT_TEXT);
 		if (!TOKEN_SHAPE.test(botToken)) {
 			throw new InvalidProviderConfigError(PROVIDER, 'botToken', 'does not look like a bot token (<bot id>:<secret>)', 'Copy the whole token from @BotFather, e.g. 123456789:AAH…');
 		}
 		const config: TelegramConfig = { botToken };
-		const secretToken = text(value.secretToken);
+		const secretToken = optionalText(PROVIDER, value, 'secretToken', CHAT_TEXT);
 		if (secretToken !== undefined) config.secretToken = secretToken;
-		const baseUrl = parseOptionalBaseUrl(PROVIDER, value.baseUrl);
+		const baseUrl = optionalBaseUrl(PROVIDER, value, { text: CHAT_TEXT, hint: 'Leave Base URL empty for the public API, or enter a full URL such as https://api.example.com.' });
 		if (baseUrl !== undefined) config.baseUrl = baseUrl;
 		return config;
 	},
@@ -238,11 +221,7 @@ export const telegramProvider: ProviderDefinition<TelegramConfig> = {
 			}
 			for (const m of Array.isArray(parsed.data) ? parsed.data : [parsed.data]) ids.push(`${m.chat.id}:${m.message_id}`);
 		}
-		const externalId = ids[0] ?? reacted;
-		if (externalId === undefined) {
-			throw new ProviderError({ provider: PROVIDER, category: 'content', retryable: false, message: 'nothing to send (the message rendered to no Bot API call)' });
-		}
-		return { externalId, externalIds: ids.length ? ids : [externalId], status: 'sent' };
+		return chatResult(PROVIDER, ids, reacted, 'Bot API call');
 	},
 
 	async verifyCredentials(config, context) {

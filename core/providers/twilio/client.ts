@@ -22,6 +22,8 @@ import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010
 import { ProviderError } from '../../errors';
 import type { PlatformPayload } from '../../platforms/types';
 import { networkError, parseRetryAfter } from '../shared/http';
+import { redactSecrets, type RedactionRules } from '../shared/redact';
+import { afterPartialSend } from '../shared/send';
 import type { ProviderContext, ProviderSuccess, SendInput } from '../types';
 import { TWILIO_PROVIDER_NAME, type TwilioConfig } from './config';
 import { mapTwilioError } from './map-twilio-error';
@@ -125,14 +127,11 @@ async function callClient(config: TwilioConfig, context: ProviderContext): Promi
 	return { sdk, last: () => last, secrets: [config.authToken, basic] };
 }
 
-/** Removes every secret (and its URL-encoded form) from text shown to people. */
-export function redact(text: string, secrets: readonly string[]): string {
-	let out = text;
-	for (const secret of secrets) {
-		if (secret.length < 4) continue;
-		for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('[redacted]');
-	}
-	return out;
+/** The auth token and the Basic credential, also URL-encoded (the SDK quotes request URLs and form bodies). */
+const TWILIO_REDACTION: RedactionRules = { mask: '[redacted]', minLength: 4, urlEncoded: true };
+
+function redact(text: string, secrets: readonly string[]): string {
+	return redactSecrets(text, secrets, TWILIO_REDACTION);
 }
 
 function header(headers: unknown, name: string): string | undefined {
@@ -216,19 +215,7 @@ export async function sendTwilio(input: SendInput<TwilioConfig>, context: Provid
 		try {
 			message = await client.sdk.messages.create(params);
 		} catch (error) {
-			const failure = toTwilioError(error, client.last(), client.secrets, context.now());
-			if (ids.length === 0) throw failure;
-			// Earlier parts went out: say so, a retry of the whole message would repeat them.
-			throw new ProviderError({
-				provider: failure.provider,
-				category: failure.category,
-				retryable: failure.retryable,
-				message: `${failure.message.replace(/^[^:]*: /, '')} — after ${ids.length} of ${input.payloads.length} parts were sent (${ids.join(', ')})`,
-				providerCode: failure.providerCode,
-				httpStatus: failure.httpStatus,
-				retryAfterMs: failure.retryAfterMs,
-				hint: failure.hint,
-			});
+			throw afterPartialSend(toTwilioError(error, client.last(), client.secrets, context.now()), ids, input.payloads.length);
 		}
 		if (!message || typeof message.sid !== 'string' || message.sid === '') throw unreadable('answered without a message SID');
 		ids.push(message.sid);

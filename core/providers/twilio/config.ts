@@ -4,6 +4,7 @@
  */
 import { InvalidProviderConfigError } from '../../errors';
 import type { Channel } from '../../schema/message';
+import { baseUrlField, optionalBaseUrl, optionalText, requiredText } from '../shared/config';
 import type { CredentialField, RateLimitRule } from '../types';
 
 export const TWILIO_PROVIDER_NAME = 'Twilio';
@@ -55,50 +56,15 @@ export const twilioCredentialFields: readonly CredentialField[] = [
 		placeholder: 'MG0123456789abcdef0123456789abcdef',
 		description: 'Starts with MG. Twilio Console → Messaging → Services. Used when From is empty; one of From or Messaging Service SID is required.',
 	},
-	{
-		name: 'baseUrl',
-		displayName: 'Base URL',
-		type: 'string',
-		required: false,
-		description: 'Leave empty for the public API. Set for a regional endpoint (e.g. https://api.dublin.ie1.twilio.com) or a test server.',
-	},
+	{ ...baseUrlField, description: 'Leave empty for the public API. Set for a regional endpoint (e.g. https://api.dublin.ie1.twilio.com) or a test server.' },
 ];
 
 const SID = /^[0-9a-f]{32}$/i;
 /** E.164 number, short code (3–8 digits), or alphanumeric sender id (≤ 11 characters, at least one letter). */
 const SENDER = /^(?:\+[1-9]\d{6,14}|\d{3,8}|(?=[A-Za-z0-9 ]*[A-Za-z])[A-Za-z0-9 ]{1,11})$/;
 
-function text(value: Record<string, unknown>, field: string): string | undefined {
-	const raw = value[field];
-	if (raw === undefined || raw === null) return undefined;
-	if (typeof raw !== 'string') throw new InvalidProviderConfigError(TWILIO_PROVIDER_NAME, field, 'must be text');
-	const trimmed = raw.trim();
-	return trimmed === '' ? undefined : trimmed;
-}
-
-function required(value: Record<string, unknown>, field: string): string {
-	const found = text(value, field);
-	if (found === undefined) throw new InvalidProviderConfigError(TWILIO_PROVIDER_NAME, field, 'is required');
-	return found;
-}
-
-/** http(s) URL without credentials, query or fragment; returned without a trailing slash. */
-export function parseBaseUrl(provider: string, raw: string | undefined, field = 'baseUrl'): string | undefined {
-	if (raw === undefined) return undefined;
-	let url: URL;
-	try {
-		url = new URL(raw);
-	} catch {
-		throw new InvalidProviderConfigError(provider, field, 'is not a URL', 'Use a full URL such as https://api.example.com, or leave it empty for the public API.');
-	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InvalidProviderConfigError(provider, field, 'must start with https:// or http://');
-	if (url.username || url.password) throw new InvalidProviderConfigError(provider, field, 'must not contain a user name or password');
-	if (url.search || url.hash) throw new InvalidProviderConfigError(provider, field, 'must not contain a query string or fragment');
-	return url.href.replace(/\/+$/, '');
-}
-
 export function parseTwilioConfig(value: Record<string, unknown>): TwilioConfig {
-	const accountSid = required(value, 'accountSid');
+	const accountSid = requiredText(TWILIO_PROVIDER_NAME, value, 'accountSid');
 	if (!accountSid.startsWith('AC') || !SID.test(accountSid.slice(2))) {
 		throw new InvalidProviderConfigError(
 			TWILIO_PROVIDER_NAME,
@@ -107,8 +73,8 @@ export function parseTwilioConfig(value: Record<string, unknown>): TwilioConfig 
 			'Copy the Account SID from the Twilio Console (not an API key SID starting with SK).',
 		);
 	}
-	const authToken = required(value, 'authToken');
-	const from = text(value, 'from');
+	const authToken = requiredText(TWILIO_PROVIDER_NAME, value, 'authToken');
+	const from = optionalText(TWILIO_PROVIDER_NAME, value, 'from');
 	if (from !== undefined && !SENDER.test(from.replace(/^whatsapp:/, ''))) {
 		throw new InvalidProviderConfigError(
 			TWILIO_PROVIDER_NAME,
@@ -117,7 +83,7 @@ export function parseTwilioConfig(value: Record<string, unknown>): TwilioConfig 
 			'Use the number in international format (+15005550006), a short code (12345), an alphanumeric sender id, or whatsapp:+15005550006.',
 		);
 	}
-	const messagingServiceSid = text(value, 'messagingServiceSid');
+	const messagingServiceSid = optionalText(TWILIO_PROVIDER_NAME, value, 'messagingServiceSid');
 	if (messagingServiceSid !== undefined && (!messagingServiceSid.startsWith('MG') || !SID.test(messagingServiceSid.slice(2)))) {
 		throw new InvalidProviderConfigError(TWILIO_PROVIDER_NAME, 'messagingServiceSid', 'must be MG followed by 32 hexadecimal characters');
 	}
@@ -129,7 +95,7 @@ export function parseTwilioConfig(value: Record<string, unknown>): TwilioConfig 
 			'Twilio needs a sender: fill in From (your Twilio number) or Messaging Service SID.',
 		);
 	}
-	const baseUrl = parseBaseUrl(TWILIO_PROVIDER_NAME, text(value, 'baseUrl'));
+	const baseUrl = optionalBaseUrl(TWILIO_PROVIDER_NAME, value, { bare: true, hint: 'Use a full URL such as https://api.example.com, or leave it empty for the public API.' });
 	return { accountSid, authToken, ...(from && { from }), ...(messagingServiceSid && { messagingServiceSid }), ...(baseUrl && { baseUrl }) };
 }
 

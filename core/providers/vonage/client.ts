@@ -6,12 +6,17 @@
 import { z } from 'zod/v4';
 import { ProviderError } from '../../errors';
 import { callProvider, joinUrl, parseJsonBody, parseRetryAfter } from '../shared/http';
+import { redactSecrets, type RedactionRules } from '../shared/redact';
+import { afterPartialSend } from '../shared/send';
 import type { ProviderContext, ProviderSuccess, SendInput } from '../types';
 import { accountBase, messagesBase, VONAGE_PROVIDER_NAME, type VonageConfig } from './config';
 import { mapVonageError } from './map-vonage-error';
 
 const acceptedSchema = z.looseObject({ message_uuid: z.string().min(1) });
 const balanceSchema = z.looseObject({ value: z.number(), autoReload: z.boolean().optional() });
+
+/** The API secret (also URL-encoded) and the Basic credential built from it. */
+const VONAGE_REDACTION: RedactionRules = { mask: '[redacted]', minLength: 4 };
 
 interface Auth {
 	header: string;
@@ -20,11 +25,8 @@ interface Auth {
 
 function authOf(config: VonageConfig): Auth {
 	const basic = Buffer.from(`${config.apiKey}:${config.apiSecret}`).toString('base64');
-	const secrets = [config.apiSecret, encodeURIComponent(config.apiSecret), basic].filter((s) => s.length >= 4);
-	return {
-		header: `Basic ${basic}`,
-		redact: (text) => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text),
-	};
+	const secrets = [config.apiSecret, encodeURIComponent(config.apiSecret), basic];
+	return { header: `Basic ${basic}`, redact: (text) => redactSecrets(text, secrets, VONAGE_REDACTION) };
 }
 
 function unreadable(status: number, what: string): ProviderError {
@@ -50,7 +52,7 @@ export async function sendVonage(input: SendInput<VonageConfig>, context: Provid
 			headers: { authorization: auth.header, 'content-type': 'application/json', accept: 'application/json' },
 			body: JSON.stringify(payload.body),
 		}).catch((error: unknown) => {
-			throw partial(error as ProviderError, ids, input.payloads.length);
+			throw afterPartialSend(error as ProviderError, ids, input.payloads.length);
 		});
 		if (response.status < 200 || response.status >= 300) {
 			const failure = mapVonageError({
@@ -59,30 +61,15 @@ export async function sendVonage(input: SendInput<VonageConfig>, context: Provid
 				retryAfterMs: parseRetryAfter(response.headers['retry-after'], context.now()),
 				redact: auth.redact,
 			});
-			throw partial(failure, ids, input.payloads.length);
+			throw afterPartialSend(failure, ids, input.payloads.length);
 		}
 		const accepted = acceptedSchema.safeParse(parseJsonBody(response.body));
-		if (!accepted.success) throw partial(unreadable(response.status, 'without a message_uuid'), ids, input.payloads.length);
+		if (!accepted.success) throw afterPartialSend(unreadable(response.status, 'without a message_uuid'), ids, input.payloads.length);
 		ids.push(accepted.data.message_uuid);
 	}
 	const first = ids[0];
 	if (first === undefined) throw unreadable(0, 'nothing: there was no payload to send');
 	return { externalId: first, externalIds: ids, status: 'queued' };
-}
-
-/** When earlier parts already went out, say which: a retry of the whole message would repeat them. */
-function partial(failure: ProviderError, ids: readonly string[], total: number): ProviderError {
-	if (ids.length === 0) return failure;
-	return new ProviderError({
-		provider: failure.provider,
-		category: failure.category,
-		retryable: failure.retryable,
-		message: `${failure.message.replace(/^[^:]*: /, '')} — after ${ids.length} of ${total} parts were sent (${ids.join(', ')})`,
-		providerCode: failure.providerCode,
-		httpStatus: failure.httpStatus,
-		retryAfterMs: failure.retryAfterMs,
-		hint: failure.hint,
-	});
 }
 
 /**

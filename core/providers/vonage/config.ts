@@ -4,6 +4,7 @@
  */
 import { InvalidProviderConfigError } from '../../errors';
 import type { Channel } from '../../schema/message';
+import { baseUrlField, optionalBaseUrl, optionalText, requiredText } from '../shared/config';
 import type { CredentialField, RateLimitRule } from '../types';
 
 export const VONAGE_PROVIDER_NAME = 'Vonage';
@@ -55,38 +56,18 @@ export const vonageCredentialFields: readonly CredentialField[] = [
 		webhookOnly: true,
 		description: 'Vonage API Dashboard → API Settings → Signature secret. Used only to check that delivery reports and inbound webhooks really come from Vonage.',
 	},
-	{
-		name: 'baseUrl',
-		displayName: 'Base URL',
-		type: 'string',
-		required: false,
-		description: 'Leave empty for the public API. Set for a regional endpoint (e.g. https://api-eu.vonage.com) or a test server.',
-	},
+	{ ...baseUrlField, description: 'Leave empty for the public API. Set for a regional endpoint (e.g. https://api-eu.vonage.com) or a test server.' },
 ];
-
-function text(value: Record<string, unknown>, field: string): string | undefined {
-	const raw = value[field];
-	if (raw === undefined || raw === null) return undefined;
-	if (typeof raw !== 'string') throw new InvalidProviderConfigError(VONAGE_PROVIDER_NAME, field, 'must be text');
-	const trimmed = raw.trim();
-	return trimmed === '' ? undefined : trimmed;
-}
-
-function required(value: Record<string, unknown>, field: string, hint?: string): string {
-	const found = text(value, field);
-	if (found === undefined) throw new InvalidProviderConfigError(VONAGE_PROVIDER_NAME, field, 'is required', hint);
-	return found;
-}
 
 /** E.164 number with or without +, or an alphanumeric sender id (≤ 11 characters, at least one letter). */
 const SENDER = /^(?:\+?[1-9]\d{3,14}|(?=[A-Za-z0-9 ]*[A-Za-z])[A-Za-z0-9 ]{1,11})$/;
 
 export function parseVonageConfig(value: Record<string, unknown>): VonageConfig {
-	const apiKey = required(value, 'apiKey', 'Copy the API key from the Vonage API Dashboard → API Settings.');
+	const apiKey = requiredText(VONAGE_PROVIDER_NAME, value, 'apiKey', 'Copy the API key from the Vonage API Dashboard → API Settings.');
 	if (/[\s:]/.test(apiKey)) throw new InvalidProviderConfigError(VONAGE_PROVIDER_NAME, 'apiKey', 'must not contain spaces or ":"');
-	const apiSecret = required(value, 'apiSecret', 'Copy the API secret from the Vonage API Dashboard → API Settings.');
+	const apiSecret = requiredText(VONAGE_PROVIDER_NAME, value, 'apiSecret', 'Copy the API secret from the Vonage API Dashboard → API Settings.');
 	if (/\s/.test(apiSecret)) throw new InvalidProviderConfigError(VONAGE_PROVIDER_NAME, 'apiSecret', 'must not contain spaces', 'Paste the secret exactly as the Dashboard shows it.');
-	const from = required(value, 'from', 'Set the Vonage number (or sender id) messages come from.');
+	const from = requiredText(VONAGE_PROVIDER_NAME, value, 'from', 'Set the Vonage number (or sender id) messages come from.');
 	if (!SENDER.test(from)) {
 		throw new InvalidProviderConfigError(
 			VONAGE_PROVIDER_NAME,
@@ -96,24 +77,11 @@ export function parseVonageConfig(value: Record<string, unknown>): VonageConfig 
 		);
 	}
 	const config: VonageConfig = { apiKey, apiSecret, from };
-	const signatureSecret = text(value, 'signatureSecret');
+	const signatureSecret = optionalText(VONAGE_PROVIDER_NAME, value, 'signatureSecret');
 	if (signatureSecret !== undefined) config.signatureSecret = signatureSecret;
-	const baseUrl = text(value, 'baseUrl');
-	if (baseUrl !== undefined) config.baseUrl = parseBaseUrl(baseUrl);
+	const baseUrl = optionalBaseUrl(VONAGE_PROVIDER_NAME, value, { bare: true, hint: 'Use a full URL such as https://api-eu.vonage.com, or leave it empty for the public API.' });
+	if (baseUrl !== undefined) config.baseUrl = baseUrl;
 	return config;
-}
-
-function parseBaseUrl(raw: string): string {
-	let url: URL;
-	try {
-		url = new URL(raw);
-	} catch {
-		throw new InvalidProviderConfigError(VONAGE_PROVIDER_NAME, 'baseUrl', 'is not a URL', 'Use a full URL such as https://api-eu.vonage.com, or leave it empty for the public API.');
-	}
-	if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
-		throw new InvalidProviderConfigError(VONAGE_PROVIDER_NAME, 'baseUrl', 'must be an http(s) URL without query, fragment or user info');
-	}
-	return url.href.replace(/\/+$/, '');
 }
 
 /** The Messages API base for a call: the engine's override, else the credential's, else the public host. */

@@ -10,37 +10,34 @@
 import { z } from 'zod/v4';
 import type { Channel } from '../../schema/message';
 import type { PlatformPayload, RenderOptions } from '../../platforms/types';
-import { callProvider, parseJsonBody } from '../shared/http';
+import { baseUrlField, resolveBase } from '../shared/config';
+import { parseJsonBody } from '../shared/http';
 import {
-	DEFAULT_GRAPH_VERSION,
 	META_GRAPH_BASE,
-	baseUrlField,
 	graphObjectId,
-	graphResponseError,
+	graphRequest,
 	graphUrl,
 	graphVersion,
-	httpUrl,
-	optionalString,
-	redactError,
+	graphVersionField,
+	metaAppSecretField,
+	metaVerifyTokenField,
+	parseMetaOptional,
 	requiredString,
-	resolveBase,
-	sendInOrder,
 	unreadableSuccess,
+	type GraphCall,
+	type MetaOptionalConfig,
 } from '../shared/graph';
-import { ProviderError } from '../../errors';
+import { sendInOrder } from '../shared/send';
 import type { CredentialField, ProviderContext, ProviderDefinition, ProviderSuccess, RateLimitRule, SendInput } from '../types';
 import { mapWhatsAppError } from './map-whatsapp-error';
 
 const NAME = 'WhatsApp Cloud API';
 
-export interface WhatsAppConfig {
+/** appSecret and verifyToken: webhook verification only (Delivery Webhook). */
+export interface WhatsAppConfig extends MetaOptionalConfig {
 	accessToken: string;
 	phoneNumberId: string;
 	apiVersion: string;
-	/** Webhook verification only (Delivery Webhook). */
-	appSecret?: string;
-	verifyToken?: string;
-	baseUrl?: string;
 }
 
 const credentialFields: readonly CredentialField[] = [
@@ -60,30 +57,9 @@ const credentialFields: readonly CredentialField[] = [
 		placeholder: '106540352242922',
 		description: 'The id of the sending business phone number (WhatsApp Manager → API Setup / Phone numbers), not the phone number itself.',
 	},
-	{
-		name: 'apiVersion',
-		displayName: 'Graph API Version',
-		type: 'string',
-		required: false,
-		default: DEFAULT_GRAPH_VERSION,
-		description: 'The Graph API version to call, e.g. v21.0.',
-	},
-	{
-		name: 'appSecret',
-		displayName: 'App Secret',
-		type: 'password',
-		required: false,
-		webhookOnly: true,
-		description: 'The Meta app secret (App settings → Basic), used to check the X-Hub-Signature-256 of incoming webhooks.',
-	},
-	{
-		name: 'verifyToken',
-		displayName: 'Verify Token',
-		type: 'password',
-		required: false,
-		webhookOnly: true,
-		description: 'The verify token you typed when subscribing the webhook in the Meta app (answers the hub.challenge request).',
-	},
+	graphVersionField,
+	metaAppSecretField,
+	metaVerifyTokenField,
 	baseUrlField,
 ];
 
@@ -99,39 +75,27 @@ const rateLimits: readonly RateLimitRule[] = [
 ];
 
 function parseConfig(raw: Record<string, unknown>): WhatsAppConfig {
-	const accessToken = requiredString(NAME, raw, 'accessToken', 'Paste a System User access token with the whatsapp_business_messaging permission.');
-	const phoneNumberId = graphObjectId(NAME, raw, 'phoneNumberId', 'WhatsApp Manager → API Setup (Phone number ID)');
-	const apiVersion = graphVersion(NAME, raw);
-	const baseUrl = optionalString(NAME, raw, 'baseUrl');
-	const config: WhatsAppConfig = { accessToken, phoneNumberId, apiVersion };
-	const appSecret = optionalString(NAME, raw, 'appSecret');
-	const verifyToken = optionalString(NAME, raw, 'verifyToken');
-	if (appSecret !== undefined) config.appSecret = appSecret;
-	if (verifyToken !== undefined) config.verifyToken = verifyToken;
-	if (baseUrl !== undefined) config.baseUrl = httpUrl(NAME, 'baseUrl', baseUrl);
-	return config;
+	return {
+		accessToken: requiredString(NAME, raw, 'accessToken', 'Paste a System User access token with the whatsapp_business_messaging permission.'),
+		phoneNumberId: graphObjectId(NAME, raw, 'phoneNumberId', 'WhatsApp Manager → API Setup (Phone number ID)'),
+		apiVersion: graphVersion(NAME, raw),
+		...parseMetaOptional(NAME, raw),
+	};
 }
 
 /** Partial (providers.md §4.2): only the id is read. */
 const sendResponseSchema = z.object({ messages: z.array(z.object({ id: z.string().min(1) })).min(1) });
 
-const secretsOf = (config: WhatsAppConfig) => [config.accessToken, config.appSecret, config.verifyToken];
-
-function headers(config: WhatsAppConfig): Record<string, string> {
-	return { authorization: `Bearer ${config.accessToken}`, accept: 'application/json' };
-}
+const callOf = (config: WhatsAppConfig): GraphCall => ({
+	provider: NAME,
+	token: config.accessToken,
+	classify: mapWhatsAppError,
+	secrets: [config.accessToken, config.appSecret, config.verifyToken],
+});
 
 async function sendOne(payload: PlatformPayload, config: WhatsAppConfig, context: ProviderContext): Promise<string> {
 	const url = graphUrl(resolveBase(context, config.baseUrl, META_GRAPH_BASE), config.apiVersion, `${encodeURIComponent(config.phoneNumberId)}/${payload.endpoint}`);
-	const response = await callProvider(NAME, context, {
-		method: 'POST',
-		url,
-		headers: { ...headers(config), 'content-type': 'application/json' },
-		body: JSON.stringify(payload.body),
-	}).catch((error: unknown) => {
-		throw error instanceof ProviderError ? redactError(error, secretsOf(config)) : error;
-	});
-	if (response.status < 200 || response.status > 299) throw graphResponseError(NAME, response, mapWhatsAppError, context, secretsOf(config));
+	const response = await graphRequest(callOf(config), context, 'POST', url, payload.body);
 	const parsed = sendResponseSchema.safeParse(parseJsonBody(response.body));
 	if (!parsed.success) throw unreadableSuccess(NAME, response, '{"messages":[{"id":"wamid…"}]}');
 	return parsed.data.messages[0]!.id;
@@ -147,10 +111,7 @@ const phoneNumberSchema = z.object({ id: z.string().optional(), display_phone_nu
 async function verifyCredentials(config: WhatsAppConfig, context: ProviderContext): Promise<{ account?: string }> {
 	const base = resolveBase(context, config.baseUrl, META_GRAPH_BASE);
 	const url = `${graphUrl(base, config.apiVersion, encodeURIComponent(config.phoneNumberId))}?fields=display_phone_number,verified_name`;
-	const response = await callProvider(NAME, context, { method: 'GET', url, headers: headers(config) }).catch((error: unknown) => {
-		throw error instanceof ProviderError ? redactError(error, secretsOf(config)) : error;
-	});
-	if (response.status < 200 || response.status > 299) throw graphResponseError(NAME, response, mapWhatsAppError, context, secretsOf(config));
+	const response = await graphRequest(callOf(config), context, 'GET', url);
 	const parsed = phoneNumberSchema.safeParse(parseJsonBody(response.body));
 	if (!parsed.success) throw unreadableSuccess(NAME, response, 'the phone number object');
 	const { verified_name: name, display_phone_number: number } = parsed.data;

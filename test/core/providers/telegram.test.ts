@@ -224,6 +224,8 @@ describe('telegram provider: sending through telegraf to the fake', () => {
 		assert.equal(fake.requests[0]!.path, `/proxy/bot${TELEGRAM_BOT_TOKEN}/sendMessage`);
 		// the fake has no such route and answers a JSON body that is not a Bot API envelope
 		assert.equal(error.category, 'unknown');
+		assert.match(error.message, /not a Bot API response/);
+		assert.doesNotMatch(error.message, /undefined/);
 	});
 
 	it('uses the credential Base URL when the context has none', async () => {
