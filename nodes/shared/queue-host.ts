@@ -308,25 +308,16 @@ export async function leaseQueue(connection: QueueConnection, options: LeaseOpti
 		}
 		await closeEntry(current);
 	};
-	// Everything but close() goes to the shared queue; close() gives this lease back.
-	const handle: ScheduleQueue = {
-		enqueue: queue.enqueue.bind(queue),
-		enqueueMany: queue.enqueueMany.bind(queue),
-		approve: queue.approve.bind(queue),
-		reject: queue.reject.bind(queue),
-		reschedule: queue.reschedule.bind(queue),
-		get: queue.get.bind(queue),
-		list: queue.list.bind(queue),
-		claimDue: queue.claimDue.bind(queue),
-		complete: queue.complete.bind(queue),
-		completeMany: queue.completeMany.bind(queue),
-		fail: queue.fail.bind(queue),
-		recordDelivery: queue.recordDelivery.bind(queue),
-		releaseExpiredLeases: queue.releaseExpiredLeases.bind(queue),
-		stats: queue.stats.bind(queue),
-		purgeLog: queue.purgeLog.bind(queue),
-		close: release,
-	};
+	// Everything but close() goes to the shared queue (every method, including ones added later, bound to
+	// it); close() gives this lease back. A Proxy rather than a copied method list keeps the handle the
+	// queue's own class to the core (internalSqlClient, rateLimitStoreFor) and never misses a method.
+	const handle = new Proxy(queue, {
+		get(target, property) {
+			if (property === 'close') return release;
+			const value: unknown = Reflect.get(target, property, target);
+			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+		},
+	});
 	return { queue: handle, release };
 }
 

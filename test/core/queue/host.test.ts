@@ -13,6 +13,8 @@ import { after, describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { QueueStoreError, StoreLockedError } from '../../../core/errors';
 import type { QueueConnection } from '../../../core/queue';
+import { internalSqlClient } from '../../../core/queue/store';
+import { rateLimitStoreFor } from '../../../core/send';
 import {
 	closeAllQueues,
 	defaultStoreFolder,
@@ -145,6 +147,26 @@ describe('lock file', () => {
 			assert.equal((JSON.parse(readFileSync(join(folder, LOCK_FILE_NAME), 'utf8')) as { pid: number }).pid, process.pid, name);
 			await lock.release();
 		}
+	});
+});
+
+describe('a lease handle', () => {
+	test('is the queue to the core (its SQL client, shared rate limits) and close() gives only the lease back', async () => {
+		const connection: QueueConnection = { kind: 'embedded', dataDir: await storeFolder() };
+		const first = await leaseQueue(connection);
+		const second = await leaseQueue(connection);
+		try {
+			assert.ok(internalSqlClient(first.queue), 'the handle reaches the store\'s SQL client');
+			const store = rateLimitStoreFor(first.queue);
+			assert.equal(await store.take('k', { scope: 'provider', perSecond: 1, burst: 1, description: '' }, new Date()), 0);
+			await first.queue.close();
+			assert.equal(leaseCount(connection), 1, 'close() released one lease');
+			await second.queue.enqueue({ channel: 'sms', recipient: '+1' });
+			assert.equal((await second.queue.list()).items.length, 1, 'the store stays open for the other lease');
+		} finally {
+			await second.release();
+		}
+		assert.equal(leaseCount(connection), 0);
 	});
 });
 
