@@ -18,6 +18,10 @@ export const ATTEMPTS_TABLE = 'switchboard_delivery_attempts';
 export const MIGRATIONS_TABLE = 'switchboard_schema_migrations';
 /** Channel Send's token buckets when the PostgreSQL rate-limit store is used (core/send/pg-rate-limit.ts). */
 export const RATE_LIMITS_TABLE = 'switchboard_rate_limits';
+/** Delivery events already applied (Delivery Webhook): the de-duplication keys, and the log of what each said. */
+export const EVENTS_TABLE = 'switchboard_delivery_events';
+/** Delivery events for provider message ids no message has (yet): applied when a message gets the id. */
+export const ORPHANS_TABLE = 'switchboard_orphan_events';
 
 /** Arbitrary constant key for pg_advisory_xact_lock: "switchboard schema" in one bigint. */
 const MIGRATION_LOCK_KEY = '7305429187355641';
@@ -141,6 +145,46 @@ export const MIGRATIONS: readonly Migration[] = [
 				tokens double precision NOT NULL,
 				updated_at timestamptz NOT NULL
 			)`,
+		],
+	},
+	{
+		version: 3,
+		name: 'delivery events and orphans',
+		statements: [
+			// One row per provider event applied (or kept as an orphan): its key makes a repeat of the same
+			// event a no-op, and the row is the log of events that changed nothing (deferred, complaints…).
+			// Purged by age (purgeEvents), so no key is kept forever.
+			`CREATE TABLE IF NOT EXISTS ${EVENTS_TABLE} (
+				event_key text PRIMARY KEY,
+				provider text NOT NULL,
+				provider_message_id text NOT NULL,
+				status text NOT NULL,
+				provider_status text,
+				occurred_at timestamptz NOT NULL,
+				error_code text,
+				error_message text,
+				received_at timestamptz NOT NULL
+			)`,
+			`CREATE INDEX IF NOT EXISTS ${EVENTS_TABLE}_received_idx ON ${EVENTS_TABLE} (received_at)`,
+			// Events whose message is not known yet (a provider's callback faster than Channel Send's
+			// report, or a message sent outside Switchboard). complete/completeMany look here by provider
+			// message id for each message they complete: on an empty table that is one probe of an empty
+			// index per message.
+			`CREATE TABLE IF NOT EXISTS ${ORPHANS_TABLE} (
+				event_key text PRIMARY KEY,
+				provider text NOT NULL,
+				provider_message_id text NOT NULL,
+				status text NOT NULL,
+				occurred_at timestamptz NOT NULL,
+				error_code text,
+				error_message text,
+				event jsonb NOT NULL,
+				received_at timestamptz NOT NULL
+			)`,
+			`CREATE INDEX IF NOT EXISTS ${ORPHANS_TABLE}_message_idx ON ${ORPHANS_TABLE} (provider_message_id)`,
+			`CREATE INDEX IF NOT EXISTS ${ORPHANS_TABLE}_received_idx ON ${ORPHANS_TABLE} (received_at)`,
+			`ALTER TABLE ${ORPHANS_TABLE} ALTER COLUMN event SET STATISTICS 0`,
+			`ALTER TABLE ${EVENTS_TABLE} ALTER COLUMN error_message SET STATISTICS 0`,
 		],
 	},
 ];

@@ -6,7 +6,8 @@
  * PostgreSQL; both host shells and the library call only this interface. Times are injected
  * (`QueueOptions.now`) so claiming, leases and retries are testable without sleeping.
  */
-import type { Channel, MessageInput } from '../schema/message';
+import type { Channel, DeliveryEvent, MessageInput } from '../schema/message';
+import type { EventOutcome } from '../webhooks/types';
 
 /**
  * Lifecycle: draft → approved → sending → sent → delivered → read; draft|approved → cancelled;
@@ -283,6 +284,19 @@ export interface ScheduleQueue {
 	fail(id: string, report: FailureReport): Promise<ScheduledMessage>;
 	/** sent → delivered → read, from a provider's delivery report; the successful attempt's log row follows. */
 	recordDelivery(id: string, report: DeliveryReport): Promise<ScheduledMessage>;
+	/**
+	 * Applies universal delivery events (switchboard.event/v1, e.g. from normalize) in one transaction:
+	 * each is matched to its message by provider + provider message id, moves the status forward only
+	 * (sent < delivered < read; opened/clicked count as read), fills delivered_at / read_at and the
+	 * successful attempt's log row, and records failures without moving the status back. A repeat of
+	 * an event is a `duplicate`; an event for an unknown message id is kept as an `orphan` and applied
+	 * when a message gets that id (complete/completeMany). One outcome per event, in order. Invalid
+	 * events throw InvalidQueueInputError (naming `events[i].field`) and nothing is written.
+	 * See docs/delivery-events.md.
+	 */
+	recordEvents(events: DeliveryEvent[]): Promise<EventOutcome[]>;
+	/** Deletes processed-event keys and orphan events received more than `olderThanDays` ago; returns how many of each. */
+	purgeEvents(options: { olderThanDays: number }): Promise<{ events: number; orphans: number }>;
 	/** sending + expired lease → approved (due at once) or dead (no attempts left, LEASE_EXPIRED); returns how many. */
 	releaseExpiredLeases(): Promise<number>;
 	/** Seed 003 statistics per channel over attempts with from ≤ attempted_at ≤ to (both inclusive). */

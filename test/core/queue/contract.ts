@@ -22,6 +22,7 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS, openQueue, QUEUE_STATUSES } from '..
 import type { EnqueueInput, QueueConnection, QueueOptions, QueueStatus, RetryPolicy, ScheduledMessage, ScheduleQueue } from '../../../core/queue';
 import type { SqlClient } from '../../../core/queue/sql/client';
 import { internalSqlClient } from '../../../core/queue/store';
+import { deliveryEventsContract } from './events-contract';
 
 export interface ContractTarget {
 	kind: 'embedded' | 'postgres';
@@ -1086,6 +1087,9 @@ function contract(target: ContractTarget): void {
 			assert.deepEqual(await snapshot(), before);
 		});
 	});
+
+	// Issue 5: delivery events and orphans, on the same shared queue and clock.
+	deliveryEventsContract({ kind: target.kind, queue: () => queue, sql: () => sql, now: () => clock.now() });
 
 	describe('stats and purge', () => {
 		async function attempt(channel: 'sms' | 'email', outcome: 'ok' | 'fail', extra: { responseTimeMs?: number; cost?: number; fallbackReason?: string; attemptedAt: string }): Promise<void> {
