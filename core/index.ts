@@ -28,3 +28,6 @@ export { sendMessage, sendMany, sendClaimed, messageFromRow, isClaimedRow, InMem
 export type { SendOptions, SendResult, SendAttempt, ChannelRoute, ProviderAccount, RateLimitOptions, RateLimitStore, ClaimedSendResult } from './send';
 export { PROVIDERS, PROVIDER_IDS, findProvider } from './providers/registry';
 export type { ProviderDefinition, ProviderContext, ProviderSuccess, CredentialField, RateLimitRule, HttpClient, HttpRequest, HttpResponse } from './providers/types';
+// Delivery Webhook: verified provider callbacks applied to the queue.
+export { handleWebhook } from './webhooks';
+export type { WebhookSecrets, WebhookRequest, WebhookOptions, WebhookResult, EventOutcome } from './webhooks/types';

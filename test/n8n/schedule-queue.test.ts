@@ -116,8 +116,8 @@ describe('Schedule Queue (n8n engine): node description and defaults', () => {
 		assert.equal(credentials.find((c) => c.name === 'switchboardPostgres')?.testedBy, CREDENTIAL_TEST);
 		assert.equal(typeof type.methods?.credentialTest?.[CREDENTIAL_TEST], 'function');
 		assert.ok(pkg.credentialTypes.has('switchboardPostgres'), 'the credential is loaded from package.json');
-		// Channel Send takes it too ("Complete in Schedule Queue" on PostgreSQL).
-		assert.deepEqual(pkg.supportedNodes.get('switchboardPostgres'), [`${pkg.packageName}.${NODE}`, `${pkg.packageName}.channelSend`]);
+		// Channel Send ("Complete in Schedule Queue") and Delivery Webhook ("Update Schedule Queue") take it too.
+		assert.deepEqual(pkg.supportedNodes.get('switchboardPostgres'), [`${pkg.packageName}.${NODE}`, `${pkg.packageName}.channelSend`, `${pkg.packageName}.deliveryWebhook`]);
 	});
 
 	test('with no parameters at all, it claims due messages from the embedded store in the n8n user folder', async () => {
