@@ -10,6 +10,7 @@ const sections: Array<{ title: string; report: () => string | Promise<string> }>
 	{ title: 'Normalize throughput vs parse-only (issue: universal format)', report: normalizeBench.report },
 	{ title: 'Schedule Queue claim + complete throughput vs pg-boss (issue 3)', report: queueBench.report },
 	{ title: 'Channel Send rate limit and throughput (issue 4)', report: sendBench.report },
+	{ title: 'Delivery Webhook: 1,000 signed posts/s for 10 s into a real Node-RED / n8n (issue 5)', report: () => import('./webhook.bench').then((m) => m.report()) },
 ];
 
 async function main(): Promise<void> {
