@@ -36,7 +36,7 @@ import {
 } from '../../core/send';
 import { CHANNELS, type Channel } from '../../core/schema/message';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend, NodeStatus } from './shared/node-red';
-import { configOption, errorStatus, isRecord, leaseDefaultQueue, plural, storeNodeOf, toNodeRedError, type QueueLease, type QueueNodeAPI } from './shared/host';
+import { configOption, errorStatus, isRecord, leaseDefaultQueue, plural, releaseLeaseOnClose, storeNodeOf, toNodeRedError, type QueueLease, type QueueNodeAPI } from './shared/host';
 import type { ProviderNode } from './switchboard-provider';
 
 const NODE_TYPE = 'channel-send';
@@ -529,18 +529,17 @@ function register(RED: NodeAPI): void {
 		node.on('close', (_removed: boolean, done: () => void) => {
 			closing = true;
 			for (const wake of [...wakeOnClose]) wake();
-			const bound = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
-			void Promise.race([Promise.allSettled([...running]), bound])
-				.then(async () => {
+			releaseLeaseOnClose(
+				node,
+				running,
+				() => {
 					const held = lease;
 					lease = undefined;
-					if (held) await (await held.catch(() => undefined))?.release();
-				})
-				.catch((error: unknown) => node.warn(`Closing the queue store: ${(error as Error).message}`))
-				.finally(() => {
-					node.status({});
-					done();
-				});
+					return held;
+				},
+				done,
+				CLOSE_WAIT_MS,
+			);
 		});
 	}
 

@@ -39,7 +39,7 @@ import type { EventOutcome, WebhookRequest, WebhookResult, WebhookSecrets } from
 import type { DeliveryEvent } from '../../core/schema/message';
 import type { ScheduleQueue } from '../../core/queue';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './shared/node-red';
-import { configOption, errorStatus, isRecord, plural, registerPlatformsEndpoint, storeNodeOf, type QueueLease, type QueueNodeAPI } from './shared/host';
+import { configOption, errorStatus, isRecord, plural, registerPlatformsEndpoint, releaseLeaseOnClose, storeNodeOf, type QueueLease, type QueueNodeAPI } from './shared/host';
 
 const NODE_TYPE = 'delivery-webhook';
 const DEFAULT_PATH = '/switchboard/webhook';
@@ -586,18 +586,17 @@ function register(RED: NodeAPI): void {
 			if (mounted !== undefined && capturedRoutes.get(mounted) === maxBodyBytes) capturedRoutes.delete(mounted);
 			if (statusTimer) clearTimeout(statusTimer);
 			statusTimer = undefined;
-			const bound = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
-			void Promise.race([Promise.allSettled([...running]), bound])
-				.then(async () => {
+			releaseLeaseOnClose(
+				node,
+				running,
+				() => {
 					const held = lease;
 					lease = undefined;
-					if (held) await (await held.catch(() => undefined))?.release();
-				})
-				.catch((error: unknown) => node.warn(`Closing the queue store: ${(error as Error).message}`))
-				.finally(() => {
-					node.status({});
-					done();
-				});
+					return held;
+				},
+				done,
+				CLOSE_WAIT_MS,
+			);
 		});
 	}
 

@@ -35,6 +35,7 @@ import {
 	isRecord,
 	leaseDefaultQueue,
 	plural,
+	releaseLeaseOnClose,
 	storeNodeOf,
 	toNodeRedError,
 	type QueueLease,
@@ -521,19 +522,11 @@ export = function register(RED: NodeAPI): void {
 		});
 
 		node.on('close', (_removed: boolean, done: () => void) => {
-			// Let running operations finish on the open queue, then give our reference back: the queue
-			// closes when its last user (node or store) has released it.
-			void Promise.allSettled([...running])
-				.then(async () => {
-					const held = lease;
-					lease = undefined;
-					if (held) await (await held.catch(() => undefined))?.release();
-				})
-				.catch((error: unknown) => node.warn(`Closing the queue store: ${(error as Error).message}`))
-				.finally(() => {
-					node.status({});
-					done();
-				});
+			releaseLeaseOnClose(node, running, () => {
+				const held = lease;
+				lease = undefined;
+				return held;
+			}, done);
 		});
 	}
 

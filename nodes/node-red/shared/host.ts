@@ -206,3 +206,30 @@ export function storeNodeOf(RED: QueueNodeAPI, id: unknown): { node?: QueueStore
 		),
 	};
 }
+
+/**
+ * The close of a node that holds a queue lease: let the operations still running finish on the open
+ * queue (at most `waitMs` when given — sends and webhook answers must not hold a redeploy forever),
+ * then give the lease back (the queue closes when its last user releases it), clear the status, done().
+ * `takeLease` returns the node's lease and forgets it, so nothing can use it afterwards.
+ */
+export function releaseLeaseOnClose(
+	node: Node,
+	running: ReadonlySet<Promise<unknown>>,
+	takeLease: () => Promise<QueueLease> | undefined,
+	done: () => void,
+	waitMs?: number,
+): void {
+	const settled = Promise.allSettled([...running]);
+	const waited = waitMs === undefined ? settled : Promise.race([settled, new Promise<void>((resolve) => setTimeout(resolve, waitMs).unref())]);
+	void waited
+		.then(async () => {
+			const held = takeLease();
+			if (held) await (await held.catch(() => undefined))?.release();
+		})
+		.catch((error: unknown) => node.warn(`Closing the queue store: ${(error as Error).message}`))
+		.finally(() => {
+			node.status({});
+			done();
+		});
+}
