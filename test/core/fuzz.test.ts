@@ -100,12 +100,13 @@ test('every JSON fixture with one field replaced by a random value gives output 
 });
 
 /**
- * Every string in every JSON fixture (and every object key's value) replaced by a name Object.prototype
- * has: lookups of vendor words in constant tables must not reach the prototype ("valueOf" as a Vonage
- * channel once became a function where a channel belonged). Deterministic, so it never depends on luck.
+ * Every string in every fixture replaced by a name Object.prototype has, by "" and by " ": lookups of
+ * vendor words in constant tables must not reach the prototype ("valueOf" as a Vonage channel once
+ * became a function), and an empty id must not become an empty universal id (an empty Vonage `to`
+ * once did). Deterministic, so it never depends on the random sample.
  */
-test('prototype names in any string field give output or a typed error, never a prototype member', () => {
-	const names = ['valueOf', 'toString', 'constructor', '__proto__', 'hasOwnProperty', 'isPrototypeOf'];
+test('prototype names and empty strings in any field give output or a typed error', () => {
+	const names = ['valueOf', 'toString', 'constructor', '__proto__', 'hasOwnProperty', 'isPrototypeOf', '', ' '];
 	let cases = 0;
 	for (const name of webhookFixtures.filter((n) => n.endsWith('.json'))) {
 		const doc = JSON.parse(fixtureBytes(name).toString('utf8'));
@@ -124,6 +125,19 @@ test('prototype names in any string field give output or a typed error, never a 
 				for (const key of path.slice(0, -1)) cursor = cursor[key] as Record<string | number, unknown>;
 				cursor[path[path.length - 1]!] = replacement;
 				outcome({ body: JSON.stringify(copy), headers });
+				cases++;
+			}
+		}
+	}
+	// Form-encoded fixtures (Twilio): every field, the same names.
+	for (const name of fixtureNames().filter((n) => n.endsWith('.txt'))) {
+		const text = fixtureBytes(name).toString('utf8');
+		const headers = fixtureRequest(name).headers;
+		for (const key of new Set(new URLSearchParams(text).keys())) {
+			for (const replacement of names) {
+				const form = new URLSearchParams(text);
+				form.set(key, replacement);
+				outcome({ body: form.toString(), headers });
 				cases++;
 			}
 		}

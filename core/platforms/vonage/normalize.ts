@@ -45,7 +45,7 @@ const numberLike = z.union([z.number(), z.string()]);
 const inboundSchema = vendorSchema(z.looseObject({
 	channel: z.string(),
 	message_uuid: z.string().min(1),
-	to: z.string(),
+	to: z.string().min(1),
 	from: z.string().min(1),
 	timestamp: optionalText,
 	message_type: z.string(),
