@@ -35,7 +35,8 @@
  * provider retries later (the store is idempotent). Without one, events are only emitted.
  */
 import { handleWebhook, type HandleWebhookOptions } from '../../core/webhooks';
-import type { EventOutcome, WebhookRequest, WebhookResult, WebhookSecrets } from '../../core/webhooks/types';
+import { webhookSecretsFrom } from '../../core/webhooks/secrets';
+import type { EventOutcome, WebhookRequest, WebhookResult } from '../../core/webhooks/types';
 import type { DeliveryEvent } from '../../core/schema/message';
 import type { ScheduleQueue } from '../../core/queue';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './shared/node-red';
@@ -58,7 +59,6 @@ const CLOSE_WAIT_MS = 10_000;
  */
 const ACCOUNT_PROVIDERS = ['twilio', 'sendgrid', 'whatsapp', 'messenger', 'instagram', 'slack', 'telegram', 'brevo', 'vonage'] as const;
 type AccountProvider = (typeof ACCOUNT_PROVIDERS)[number];
-const META_PROVIDERS: readonly AccountProvider[] = ['whatsapp', 'messenger', 'instagram'];
 
 interface DeliveryWebhookNodeDef extends NodeDef {
 	path?: string;
@@ -76,40 +76,6 @@ interface ProviderAccountNode {
 }
 function isProviderAccountNode(value: unknown): value is ProviderAccountNode {
 	return isRecord(value) && typeof (value as unknown as ProviderAccountNode).providerAccount === 'function';
-}
-
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-
-/**
- * The webhook secrets of the configured accounts, by platform (core/webhooks/types.ts). For Meta the
- * account of the endpoint's platform wins; in auto mode the first of WhatsApp, Messenger, Instagram
- * that is set (one Meta app normally serves all three).
- */
-function webhookSecrets(accounts: Partial<Record<AccountProvider, Record<string, unknown>>>, platform?: string): WebhookSecrets {
-	const secrets: WebhookSecrets = {};
-	const twilio = text(accounts.twilio?.authToken);
-	if (twilio) secrets.twilio = { authToken: twilio };
-	const sendgrid = text(accounts.sendgrid?.webhookVerificationKey);
-	if (sendgrid) secrets.sendgrid = { verificationKey: sendgrid };
-	const metaOrder = platform && (META_PROVIDERS as readonly string[]).includes(platform) ? [platform as AccountProvider, ...META_PROVIDERS.filter((p) => p !== platform)] : META_PROVIDERS;
-	for (const p of metaOrder) {
-		const appSecret = text(accounts[p]?.appSecret);
-		const verifyToken = text(accounts[p]?.verifyToken);
-		if (appSecret || verifyToken) {
-			secrets.meta = { appSecret: appSecret ?? '', ...(verifyToken ? { verifyToken } : {}) };
-			break;
-		}
-	}
-	const slack = text(accounts.slack?.signingSecret);
-	if (slack) secrets.slack = { signingSecret: slack };
-	const telegram = text(accounts.telegram?.secretToken);
-	if (telegram) secrets.telegram = { secretToken: telegram };
-	// Brevo's account has one field, the token: Bearer auth. (Basic needs a username the account does not hold.)
-	const brevo = text(accounts.brevo?.webhookToken);
-	if (brevo) secrets.brevo = { token: brevo };
-	const vonage = text(accounts.vonage?.signatureSecret);
-	if (vonage) secrets.vonage = { signatureSecret: vonage };
-	return secrets;
 }
 
 /** "/x/y" from what was typed ("x/y", "/x/y/"). */
@@ -412,7 +378,7 @@ function register(RED: NodeAPI): void {
 			if (isProviderAccountNode(found)) accounts[provider] = found.providerAccount().config;
 			else if (!setupError) setupError = new Error(`The ${provider} account this node uses is not deployed: open the node, choose the account again, deploy`);
 		}
-		const secrets = webhookSecrets(accounts, platform);
+		const secrets = webhookSecretsFrom(accounts, platform);
 		const store = storeNodeOf(red, def.store);
 		if (store.error && !setupError) setupError = store.error;
 
