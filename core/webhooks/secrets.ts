@@ -9,7 +9,7 @@
  * | whatsapp, messenger, instagram  | appSecret, verifyToken    | meta                      |
  * | slack                           | signingSecret             | slack.signingSecret       |
  * | telegram                        | secretToken               | telegram.secretToken      |
- * | brevo                           | webhookToken              | brevo.token (Bearer; Basic needs a username no credential holds) |
+ * | brevo                           | webhookUsername, webhookToken | with a username: brevo.username + password (Basic); without: brevo.token (Bearer) |
  * | vonage                          | signatureSecret           | vonage.signatureSecret    |
  *
  * Meta's three products share one scheme and WebhookSecrets has one `meta` entry: an endpoint for one
@@ -47,8 +47,10 @@ export function webhookSecretsFrom(byProvider: CredentialValuesByProvider, platf
 	if (slack) secrets.slack = { signingSecret: slack };
 	const telegram = text(byProvider.telegram, 'secretToken');
 	if (telegram) secrets.telegram = { secretToken: telegram };
-	const brevo = text(byProvider.brevo, 'webhookToken');
-	if (brevo) secrets.brevo = { token: brevo };
+	const brevoUser = text(byProvider.brevo, 'webhookUsername');
+	const brevoToken = text(byProvider.brevo, 'webhookToken');
+	if (brevoUser) secrets.brevo = { username: brevoUser, password: brevoToken ?? '' };
+	else if (brevoToken) secrets.brevo = { token: brevoToken };
 	const vonage = text(byProvider.vonage, 'signatureSecret');
 	if (vonage) secrets.vonage = { signatureSecret: vonage };
 	return secrets;

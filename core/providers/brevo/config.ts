@@ -9,7 +9,9 @@ export const BREVO_NAME = 'Brevo';
 export const BREVO_API_BASE = 'https://api.brevo.com';
 
 export interface BrevoConfig extends EmailSender {
-	/** Only used by the Delivery Webhook (token configured on the Brevo webhook). */
+	/** Only used by the Delivery Webhook: the Basic username configured on the Brevo webhook. */
+	webhookUsername?: string;
+	/** Only used by the Delivery Webhook: the bearer token (or, with a username, the Basic password) configured on the Brevo webhook. */
 	webhookToken?: string;
 	/** Without a trailing slash. */
 	baseUrl?: string;
@@ -21,6 +23,8 @@ export function parseBrevoConfig(value: Record<string, unknown>): BrevoConfig {
 		apiKeyShape: 'Paste the key exactly as Brevo showed it (it starts with "xkeysib-").',
 		fromEmail: 'Use a sender verified in Brevo → Senders, Domains & Dedicated IPs.',
 	});
+	const webhookUsername = optionalText(BREVO_NAME, value, 'webhookUsername');
+	if (webhookUsername !== undefined) config.webhookUsername = webhookUsername;
 	const webhookToken = optionalText(BREVO_NAME, value, 'webhookToken');
 	if (webhookToken !== undefined) config.webhookToken = webhookToken;
 	const baseUrl = optionalBaseUrl(BREVO_NAME, value, { bare: true, hint: `Leave it empty for the public API, or write a full URL such as "${BREVO_API_BASE}".` });

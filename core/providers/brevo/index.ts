@@ -37,12 +37,22 @@ const credentialFields: readonly CredentialField[] = [
 	},
 	fromNameField,
 	{
+		name: 'webhookUsername',
+		displayName: 'Webhook Username',
+		type: 'string',
+		required: false,
+		webhookOnly: true,
+		description:
+			'Only for the Delivery Webhook, when the Brevo webhook uses Basic authentication: its username (the Webhook Token is then its password). Empty when the webhook uses a bearer token.',
+	},
+	{
 		name: 'webhookToken',
 		displayName: 'Webhook Token',
 		type: 'password',
 		required: false,
 		webhookOnly: true,
-		description: 'Only for the Delivery Webhook: the bearer token (or Basic password) set on the Brevo transactional webhook, which Brevo sends with every event.',
+		description:
+			'Only for the Delivery Webhook: the bearer token set on the Brevo transactional webhook, or its Basic password when a Webhook Username is set. Brevo sends it with every event.',
 	},
 	{
 		name: 'baseUrl',

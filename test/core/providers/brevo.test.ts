@@ -36,6 +36,7 @@ describe('brevo provider: definition and config', () => {
 				['apiKey', 'password', true, false],
 				['fromEmail', 'string', true, false],
 				['fromName', 'string', false, false],
+				['webhookUsername', 'string', false, true],
 				['webhookToken', 'password', false, true],
 				['baseUrl', 'string', false, false],
 			],
@@ -45,10 +46,11 @@ describe('brevo provider: definition and config', () => {
 	});
 
 	it('parseConfig / renderOptions / senderKey', () => {
-		assert.deepEqual(config({ webhookToken: ' tok ', baseUrl: 'https://api.brevo.com/' }), {
+		assert.deepEqual(config({ webhookUsername: ' hooks ', webhookToken: ' tok ', baseUrl: 'https://api.brevo.com/' }), {
 			apiKey: BREVO_TEST_KEY,
 			fromEmail: 'no-reply@acme.example',
 			fromName: 'Acme',
+			webhookUsername: 'hooks',
 			webhookToken: 'tok',
 			baseUrl: 'https://api.brevo.com',
 		});

@@ -21,3 +21,19 @@ test("Meta: an endpoint for one product uses that product's credential; auto use
 	assert.deepEqual(webhookSecretsFrom(values, 'instagram').meta, { appSecret: 'i-secret' });
 	assert.equal(webhookSecretsFrom(values, 'whatsapp').meta, undefined);
 });
+
+test('Brevo: a webhook username makes the token the Basic password; without one the token is a Bearer token', async () => {
+	const { handleWebhook } = await import('../../../core/webhooks');
+	const basic = webhookSecretsFrom({ brevo: { webhookUsername: ' hooks ', webhookToken: 's3cret' } });
+	assert.deepEqual(basic.brevo, { username: 'hooks', password: 's3cret' });
+	assert.deepEqual(webhookSecretsFrom({ brevo: { webhookToken: 's3cret' } }).brevo, { token: 's3cret' });
+	// End to end through verification: Basic with the pair passes, a Bearer with the same token does not.
+	const body = Buffer.from(JSON.stringify({ event: 'delivered', 'message-id': '<m1@smtp-relay.mailin.fr>', email: 'a@b.example', ts_event: 1700000000 }));
+	const request = (authorization: string) => ({ method: 'POST', url: 'https://hooks.example/brevo', headers: { 'content-type': 'application/json', authorization }, rawBody: body });
+	const ok = await handleWebhook(request(`Basic ${Buffer.from('hooks:s3cret').toString('base64')}`), { platform: 'brevo', secrets: basic });
+	assert.equal(ok.response.status, 200, ok.reason ?? '');
+	const wrongUser = await handleWebhook(request(`Basic ${Buffer.from('other:s3cret').toString('base64')}`), { platform: 'brevo', secrets: basic });
+	assert.equal(wrongUser.response.status, 401);
+	const bearer = await handleWebhook(request('Bearer s3cret'), { platform: 'brevo', secrets: basic });
+	assert.equal(bearer.response.status, 401);
+});
