@@ -40,6 +40,7 @@ import type { EventOutcome, WebhookRequest, WebhookResult } from '../../core/web
 import type { DeliveryEvent } from '../../core/schema/message';
 import type { ScheduleQueue } from '../../core/queue';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './shared/node-red';
+import { EventBatcher } from '../shared/event-batcher';
 import { configOption, errorStatus, isRecord, plural, registerPlatformsEndpoint, releaseLeaseOnClose, storeNodeOf, type QueueLease, type QueueNodeAPI } from './shared/host';
 
 const NODE_TYPE = 'delivery-webhook';
@@ -284,65 +285,6 @@ function headersOf(req: HttpRequest): Record<string, string | string[] | undefin
 
 type StoreQueue = ScheduleQueue;
 
-/** Most events one store transaction takes when requests are coalesced. */
-const MAX_BATCH_EVENTS = 1000;
-/** Longest a store write waits for requests still being read / verified to join it. */
-const MAX_LINGER_MS = 5;
-
-/**
- * `recordEvents` coalescing concurrent requests: while one store transaction runs, the events of the
- * requests arriving meanwhile wait and go together in the next one (at most MAX_BATCH_EVENTS), each
- * request getting back the outcomes of its own events. Before a transaction starts it yields to the
- * event loop once (setImmediate), then waits (at most MAX_LINGER_MS) while other requests of this node
- * are still being read or verified (`arriving`). Without that pause every transaction would carry a
- * single request: Node drains microtasks after each socket's callback, and the embedded store (PGlite,
- * WebAssembly on the main thread) runs a whole transaction inside that drain, so the next socket's
- * request would only be read after it. A lone request waits one event-loop turn. Under load one
- * transaction carries many requests (each costs about as much as a small batch). A batch is one
- * transaction: if it fails, every request in it is answered 503 and nothing of it was written, so the
- * providers' retries are applied once. Within a batch, a repeat of an event is a duplicate of its
- * first occurrence, exactly as across separate calls.
- */
-function coalescingRecorder(queue: StoreQueue, arriving: () => number): (events: DeliveryEvent[]) => Promise<EventOutcome[]> {
-	type Waiting = { events: DeliveryEvent[]; resolve(outcomes: EventOutcome[]): void; reject(error: unknown): void };
-	let waiting: Waiting[] = [];
-	let running = false;
-	const flush = async (): Promise<void> => {
-		if (running || waiting.length === 0) return;
-		running = true;
-		// Let the I/O callbacks already due run first (other sockets' requests: read, verified, handed
-		// over in the same turn), then wait for requests still being read or verified (bounded).
-		await new Promise<void>((resolve) => setImmediate(resolve));
-		const lingerUntil = performance.now() + MAX_LINGER_MS;
-		while (arriving() > 0 && performance.now() < lingerUntil && waiting.reduce((n, w) => n + w.events.length, 0) < MAX_BATCH_EVENTS) {
-			await new Promise<void>((resolve) => setImmediate(resolve));
-		}
-		let count = 0;
-		let take = 0;
-		while (take < waiting.length && (take === 0 || count + waiting[take]!.events.length <= MAX_BATCH_EVENTS)) count += waiting[take++]!.events.length;
-		const batch = waiting.slice(0, take);
-		waiting = waiting.slice(take);
-		try {
-			const outcomes = await queue.recordEvents(batch.flatMap((w) => w.events));
-			let at = 0;
-			for (const w of batch) {
-				w.resolve(outcomes.slice(at, at + w.events.length));
-				at += w.events.length;
-			}
-		} catch (error) {
-			for (const w of batch) w.reject(error);
-		} finally {
-			running = false;
-			void flush();
-		}
-	};
-	return (events) =>
-		new Promise<EventOutcome[]>((resolve, reject) => {
-			waiting.push({ events, resolve, reject });
-			void flush();
-		});
-}
-
 function register(RED: NodeAPI): void {
 	const red = RED as WebhookNodeAPI;
 	registerPlatformsEndpoint(RED);
@@ -384,10 +326,8 @@ function register(RED: NodeAPI): void {
 
 		// ----- store lease (opened on the first request that needs it)
 		let lease: Promise<QueueLease> | undefined;
-		let recorderFor: StoreQueue | undefined;
-		/** Requests of this node between arrival and their store write (or their answer, when they write nothing). */
-		let arriving = 0;
-		let batchedQueue: StoreQueue | undefined;
+		/** Store writes of concurrent requests go together (nodes/shared/event-batcher.ts). */
+		const batcher = new EventBatcher();
 		function queue(): Promise<StoreQueue> | undefined {
 			if (!store.node) return undefined;
 			if (!lease) {
@@ -397,15 +337,7 @@ function register(RED: NodeAPI): void {
 					if (lease === opening) lease = undefined;
 				});
 			}
-			return lease.then((l) => {
-				// One coalescing recorder per lease (see coalescingRecorder); everything else is the queue as is.
-				if (recorderFor !== l.queue) {
-					recorderFor = l.queue;
-					// The lease's queue is a Proxy of the store: inherit from it, override recordEvents only.
-					batchedQueue = Object.assign(Object.create(l.queue) as StoreQueue, { recordEvents: coalescingRecorder(l.queue, () => arriving) });
-				}
-				return batchedQueue!;
-			});
+			return lease.then((l) => l.queue);
 		}
 
 		// ----- status: counts, throttled
@@ -469,7 +401,7 @@ function register(RED: NodeAPI): void {
 				options.queue = Object.assign(Object.create(shared) as StoreQueue, {
 					recordEvents: (events: DeliveryEvent[]) => {
 						leave();
-						return shared.recordEvents(events);
+						return batcher.record(shared, events);
 					},
 				});
 			}
@@ -504,14 +436,7 @@ function register(RED: NodeAPI): void {
 				res.status(503).set('Content-Type', 'text/plain; charset=utf-8').send('endpoint closing');
 				return;
 			}
-			arriving++;
-			let counted = true;
-			const leave = (): void => {
-				if (counted) {
-					counted = false;
-					arriving--;
-				}
-			};
+			const leave = batcher.arrive();
 			const run = handle(req, res, leave).catch((error: unknown) => {
 				counts.failed++;
 				lastError = error;
