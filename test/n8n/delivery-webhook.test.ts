@@ -9,96 +9,38 @@
  * limit holds; and (when the Schedule Queue can record events) a Twilio "delivered" callback moves a
  * sent message in the embedded store to delivered.
  *
- * Packaging: the checkout is compiled (tsc) straight into `<n8n user folder>/.n8n/nodes/node_modules/
- * <package>`, with package.json's `n8n.nodes` plus this node (until package.json lists it) and the
- * checkout's node_modules linked for dependencies — what `npm install <tarball>` produces, without the
- * network. n8n is the cached install of scripts/hosts/n8n.mjs.
+ * The server, with the built package installed, is test/support/n8n-server.ts (`npm test` builds first).
  *
  * The workflow: Delivery Webhook (auto-detect; Twilio, WhatsApp and Telegram credentials; Public URL
  * set to the URL the Twilio fixtures were signed for) → output 1 "Delivery Events" → HTTP Request to a
- * local sink /events; output 2 "Inbound Messages" → HTTP Request to /messages.
+ * local sink /events; output 2 "Inbound Messages" → HTTP Request to /messages. A second trigger
+ * (Twilio only, "Start the Workflow For" = no delivery events) → /quiet: it updates the store and
+ * starts no execution.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { leaseQueue, closeAllQueues } from '../../nodes/shared/queue-host';
-import { openQueue } from '../../core/queue';
+import { leaseQueue, closeAllQueues, LOCK_FILE_NAME } from '../../nodes/shared/queue-host';
+import { openQueue, type ScheduleQueue } from '../../core/queue';
+import { twilioSignature, twilioStatusBody } from '../../bench/webhook.bench';
 import { TEST_SECRETS, fixtureBytes, fixtureSignature } from '../support/fixtures';
-import { freePort, waitFor } from '../support/net';
-import { PACKAGE_NAME, PACKAGE_ROOT } from '../support/pack';
+import { waitFor } from '../support/net';
+import { startN8n, type N8nServerHandle } from '../support/n8n-server';
+import { PACKAGE_NAME } from '../support/pack';
 
-const run = promisify(execFile);
-const NODE_PATH = 'dist/nodes/n8n/DeliveryWebhook/DeliveryWebhook.node.js';
 const WEBHOOK_ID = '5d1e7c0a-8b4f-4e2a-9c3d-7f6e5a4b3c21';
+const QUIET_WEBHOOK_ID = '5d1e7c0a-8b4f-4e2a-9c3d-7f6e5a4b3c22';
 const WORKFLOW_ID = 'SwitchboardDeliveryWh1';
-const ENCRYPTION_KEY = 'switchboard-e2e-encryption-key-0123456789';
+const QUIET_SID = 'SM0000000000000000000000000000quiet';
 const VERIFY_TOKEN = 'local-verify-token-123';
 const TWILIO_PUBLIC_URL = 'https://hooks.example.test/twilio/status';
 const MAX_BODY = 65_536;
 
-/** Compiles the checkout into an installed-package folder n8n loads as a community package. */
-function installPackage(nodesDir: string): void {
-	const target = join(nodesDir, 'node_modules', ...PACKAGE_NAME.split('/'));
-	mkdirSync(target, { recursive: true });
-	// Type errors elsewhere in a checkout under work do not stop tsc from emitting; a missing node file does.
-	const tsc = spawnSync(join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(PACKAGE_ROOT, 'tsconfig.json'), '--outDir', join(target, 'dist')], { cwd: PACKAGE_ROOT, encoding: 'utf8' });
-	if (tsc.status !== 0) console.log(`[delivery-webhook e2e] tsc reported:\n${tsc.stdout}`);
-	if (!existsSync(join(target, NODE_PATH))) throw new Error(`tsc did not emit ${NODE_PATH}:\n${tsc.stdout}${tsc.stderr}`);
-	// What gulp copies: icons and codex files beside the compiled nodes/credentials.
-	const copyAssets = (dir: string) => {
-		for (const entry of readdirSync(join(PACKAGE_ROOT, dir), { withFileTypes: true })) {
-			const rel = join(dir, entry.name);
-			if (entry.isDirectory()) copyAssets(rel);
-			else if (/\.(svg|png)$/.test(entry.name) || (rel.startsWith(join('nodes', 'n8n')) && entry.name.endsWith('.node.json'))) {
-				mkdirSync(dirname(join(target, 'dist', rel)), { recursive: true });
-				copyFileSync(join(PACKAGE_ROOT, rel), join(target, 'dist', rel));
-			}
-		}
-	};
-	copyAssets('nodes');
-	copyAssets('credentials');
-	const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[] }; scripts?: unknown };
-	if (!pkg.n8n.nodes.includes(NODE_PATH)) pkg.n8n.nodes.push(NODE_PATH);
-	delete pkg.scripts;
-	writeFileSync(join(target, 'package.json'), JSON.stringify(pkg, null, 2));
-	symlinkSync(join(PACKAGE_ROOT, 'node_modules'), join(target, 'node_modules'), 'dir');
-	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: `file:${relative(nodesDir, target)}` } }, null, 2));
-}
-
-function n8nEnv(userFolder: string, port: number, brokerPort: number): NodeJS.ProcessEnv {
-	const env: NodeJS.ProcessEnv = {};
-	for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[key]) env[key] = process.env[key];
-	return {
-		...env,
-		N8N_USER_FOLDER: userFolder,
-		N8N_PORT: String(port),
-		N8N_LISTEN_ADDRESS: '127.0.0.1',
-		N8N_HOST: '127.0.0.1',
-		N8N_PROTOCOL: 'http',
-		WEBHOOK_URL: `http://127.0.0.1:${port}/`,
-		N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-		N8N_SECURE_COOKIE: 'false',
-		DB_TYPE: 'sqlite',
-		N8N_LOG_LEVEL: 'info',
-		N8N_LOG_OUTPUT: 'console',
-	};
-}
-
 /** Collects the JSON bodies the workflow's HTTP Request nodes post, by path. */
 class Sink {
-	readonly received: Record<string, Array<Record<string, unknown>>> = { '/events': [], '/messages': [] };
+	readonly received: Record<string, Array<Record<string, unknown>>> = { '/events': [], '/messages': [], '/quiet': [] };
 	private server?: Server;
 	port = 0;
 
@@ -170,10 +112,24 @@ function workflow(sinkPort: number, storeFolder: string, updateQueue: boolean) {
 			},
 			sinkRequest('Events Out', '7a0c2b1e-0000-4000-8000-000000000002', `http://127.0.0.1:${sinkPort}/events`, 260, -100),
 			sinkRequest('Messages Out', '7a0c2b1e-0000-4000-8000-000000000003', `http://127.0.0.1:${sinkPort}/messages`, 260, 100),
+			{
+				id: '7a0c2b1e-0000-4000-8000-000000000004',
+				name: 'Quiet Delivery Webhook',
+				type: `${PACKAGE_NAME}.deliveryWebhook`,
+				typeVersion: 1,
+				position: [0, 300],
+				webhookId: QUIET_WEBHOOK_ID,
+				parameters: { platform: 'twilio', verifySignatures: true, updateQueue, emitEvents: 'none', storeType: 'embedded', storeOptions: { storeFolder }, options: { keepRaw: false } },
+				credentials: { switchboardTwilioApi: { id: 'sbDwTwilio01', name: 'Twilio (test)' } },
+			},
+			sinkRequest('Quiet Out', '7a0c2b1e-0000-4000-8000-000000000005', `http://127.0.0.1:${sinkPort}/quiet`, 260, 300),
 		],
 		connections: {
 			'Delivery Webhook': {
 				main: [[{ node: 'Events Out', type: 'main', index: 0 }], [{ node: 'Messages Out', type: 'main', index: 0 }]],
+			},
+			'Quiet Delivery Webhook': {
+				main: [[{ node: 'Quiet Out', type: 'main', index: 0 }], [{ node: 'Quiet Out', type: 'main', index: 0 }]],
 			},
 		},
 		settings: { executionOrder: 'v1' },
@@ -209,91 +165,62 @@ function signedHeaders(name: string): Record<string, string> {
 }
 
 describe('Delivery Webhook on a real n8n 2.41.1 server', { timeout: 15 * 60_000 }, () => {
-	let child: ChildProcess | undefined;
-	let exited = false;
-	const log: string[] = [];
-	let userFolder = '';
+	let server: N8nServerHandle | undefined;
 	let storeFolder = '';
 	let baseUrl = '';
-	let storeSupported = false;
 	let sentMessageId = '';
+	let quietMessageId = '';
+	let lockAtStart: { pid: number } | undefined;
 	const sink = new Sink();
 	const twilioSid = new URLSearchParams(fixtureBytes('twilio-status-delivered.txt').toString('utf8')).get('MessageSid')!;
 
-	const url = () => `${baseUrl}/webhook/${WEBHOOK_ID}/webhook`;
-	const post = (body: Buffer | string, headers: Record<string, string>, query = '') =>
-		fetch(`${url()}${query}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body), signal: AbortSignal.timeout(30_000) });
+	const url = (id = WEBHOOK_ID) => `${baseUrl}/webhook/${id}/webhook`;
+	const post = (body: Buffer | string, headers: Record<string, string>, query = '', id = WEBHOOK_ID) =>
+		fetch(`${url(id)}${query}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body), signal: AbortSignal.timeout(30_000) });
 	/** Waits until the sink has `n` items in total (executions run after the answer). */
 	const sinkReaches = (n: number) => waitFor(async () => sink.count() >= n, 30_000, `${n} items at the sink`);
 
-	before(async () => {
-		const { ensureN8n } = (await import(pathToFileURL(join(PACKAGE_ROOT, 'scripts', 'hosts', 'n8n.mjs')).href)) as {
-			ensureN8n: (o?: { log?: (line: string) => void }) => Promise<{ bin: string }>;
-		};
-		const host = await ensureN8n({ log: (line) => console.log(line) });
-		userFolder = mkdtempSync(join(tmpdir(), 'switchboard-n8n-delivery-'));
-		storeFolder = join(userFolder, 'queue');
-		installPackage(join(userFolder, '.n8n', 'nodes'));
-		await sink.start();
+	/** A message as Channel Send leaves it after a Twilio send: approved, claimed, completed with `sid`. */
+	async function sentTwilioMessage(queue: ScheduleQueue, sid: string): Promise<string> {
+		const { message } = await queue.enqueue({ channel: 'sms', recipient: '+14255550177', body: 'Your appointment is tomorrow', status: 'approved' });
+		await queue.claimDue({ workerId: 'e2e' });
+		await queue.complete(message.id, { workerId: 'e2e', provider: 'twilio', externalId: sid });
+		return message.id;
+	}
 
-		// A sent Twilio message in the store, for the callback to move forward (when the queue can record events).
+	before(async () => {
+		await sink.start();
+		const { mkdtempSync } = await import('node:fs');
+		const { tmpdir } = await import('node:os');
+		storeFolder = join(mkdtempSync(join(tmpdir(), 'switchboard-n8n-delivery-store-')), 'queue');
 		const lease = await leaseQueue({ kind: 'embedded', dataDir: storeFolder });
 		try {
-			storeSupported = typeof (lease.queue as { recordEvents?: unknown }).recordEvents === 'function';
-			const { message } = await lease.queue.enqueue({ channel: 'sms', recipient: '+14255550177', body: 'Your appointment is tomorrow', status: 'approved' });
-			await lease.queue.claimDue({ workerId: 'e2e' });
-			await lease.queue.complete(message.id, { workerId: 'e2e', provider: 'twilio', externalId: twilioSid });
-			sentMessageId = message.id;
+			sentMessageId = await sentTwilioMessage(lease.queue, twilioSid);
+			quietMessageId = await sentTwilioMessage(lease.queue, QUIET_SID);
 		} finally {
 			await lease.release();
 		}
-		if (!storeSupported) console.log('[delivery-webhook e2e] the shared queue handle has no recordEvents yet: running with "Update Schedule Queue" off');
-
-		const port = await freePort();
-		const env = n8nEnv(userFolder, port, await freePort());
-		baseUrl = `http://127.0.0.1:${port}`;
-		const credentialsFile = join(userFolder, 'credentials.json');
-		writeFileSync(credentialsFile, JSON.stringify(CREDENTIALS));
-		await run(process.execPath, [host.bin, 'import:credentials', `--input=${credentialsFile}`], { env, timeout: 120_000 });
-		const workflowFile = join(userFolder, 'workflow.json');
-		writeFileSync(workflowFile, JSON.stringify(workflow(sink.port, storeFolder, storeSupported)));
-		await run(process.execPath, [host.bin, 'import:workflow', `--input=${workflowFile}`], { env, timeout: 120_000 });
-		await run(process.execPath, [host.bin, 'publish:workflow', `--id=${WORKFLOW_ID}`], { env, timeout: 120_000 });
-
-		child = spawn(process.execPath, [host.bin, 'start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-		const keep = (chunk: Buffer) => log.push(...chunk.toString('utf8').split('\n'));
-		child.stdout!.on('data', keep);
-		child.stderr!.on('data', keep);
-		child.on('exit', () => (exited = true));
-		process.once('exit', () => {
-			if (child?.pid && !exited) process.kill(-child.pid, 'SIGKILL');
-		});
-		await waitFor(
-			async () => {
-				if (exited) throw new Error(`n8n exited during start-up:\n${log.slice(-40).join('\n')}`);
-				return (await fetch(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined))?.ok === true;
-			},
-			180_000,
-			'n8n /healthz/readiness',
-		);
+		server = await startN8n({ credentials: CREDENTIALS, workflows: [workflow(sink.port, storeFolder, true)], publish: [WORKFLOW_ID] });
+		baseUrl = server.baseUrl;
 		// The workflow is active once its webhook answers (a bare GET → 401 from our node instead of 404).
 		await waitFor(async () => (await fetch(url(), { signal: AbortSignal.timeout(5000) })).status !== 404, 60_000, 'the Delivery Webhook registered');
+		const lockFile = join(storeFolder, LOCK_FILE_NAME);
+		if (existsSync(lockFile)) lockAtStart = JSON.parse(readFileSync(lockFile, 'utf8')) as { pid: number };
 	});
 
 	after(async () => {
-		if (child?.pid && !exited) {
-			process.kill(-child.pid, 'SIGTERM');
-			const deadline = Date.now() + 20_000;
-			while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-			if (!exited) process.kill(-child.pid, 'SIGKILL');
-		}
+		await server?.dispose();
 		await sink.stop();
 		await closeAllQueues();
-		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+	});
+
+	test('activation opens the store before any callback (the lock file is n8n\'s)', () => {
+		assert.ok(lockAtStart, 'the store folder is locked right after activation, before any request');
+		assert.notEqual(lockAtStart.pid, process.pid);
 	});
 
 	test('the server loaded the node with no errors about our package', () => {
-		const problems = log.filter((line) => line.includes('n8n-nodes-switchboard') && /error|fail|could not|invalid/i.test(line));
+		const problems = server!.log().split('\n').filter((line) => line.includes('n8n-nodes-switchboard') && /error|fail|could not|invalid/i.test(line));
 		assert.deepEqual(problems, []);
 	});
 
@@ -318,7 +245,7 @@ describe('Delivery Webhook on a real n8n 2.41.1 server', { timeout: 15 * 60_000 
 		assert.equal(event.provider, 'twilio');
 		assert.equal(event.status, 'delivered');
 		assert.equal(event.providerMessageId, twilioSid);
-		if (storeSupported) assert.equal(event.outcome, 'applied');
+		assert.equal(event.outcome, 'applied');
 	});
 
 	test('a signed WhatsApp inbound message → 200 OK, one message on output 2', async () => {
@@ -366,20 +293,24 @@ describe('Delivery Webhook on a real n8n 2.41.1 server', { timeout: 15 * 60_000 
 		assert.equal(response.status, 401);
 	});
 
-	test('after the server stops, the store shows the message delivered', async (t) => {
-		if (!storeSupported) {
-			t.skip('the shared queue handle has no recordEvents yet');
-			return;
-		}
-		if (child?.pid && !exited) {
-			process.kill(-child.pid, 'SIGTERM');
-			const deadline = Date.now() + 20_000;
-			while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-		}
-		assert.ok(existsSync(storeFolder));
+	test('"Start the Workflow For: no delivery events" → the callback is applied and starts no execution', async () => {
+		const quietUrl = url(QUIET_WEBHOOK_ID);
+		const body = twilioStatusBody(QUIET_SID, 'delivered');
+		const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(TEST_SECRETS.twilio_auth_token, quietUrl, body) };
+		const response = await post(body, headers, '', QUIET_WEBHOOK_ID);
+		assert.equal(response.status, 200, await response.clone().text());
+		// A forged one on the same endpoint is still refused.
+		assert.equal((await post(body, { ...headers, 'x-twilio-signature': 'AAAA' }, '', QUIET_WEBHOOK_ID)).status, 401);
+		await new Promise((r) => setTimeout(r, 1500));
+		assert.equal(sink.received['/quiet']!.length, 0, 'no execution reached the sink');
+	});
+
+	test('after the server stops, the store shows both messages delivered', async () => {
+		await server!.stop();
 		const queue = await openQueue({ connection: { kind: 'embedded', dataDir: storeFolder } });
 		try {
 			assert.equal((await queue.get(sentMessageId))!.status, 'delivered');
+			assert.equal((await queue.get(quietMessageId))!.status, 'delivered', 'the quiet endpoint updated the store');
 		} finally {
 			await queue.close();
 		}

@@ -19,6 +19,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
+	IHookFunctions,
 	INodeExecutionData,
 	INodeProperties,
 	INodeType,
@@ -28,9 +29,10 @@ import type {
 } from 'n8n-workflow';
 import { handleWebhook } from '../../../core/webhooks';
 import type { EventOutcome, WebhookRequest, WebhookResult } from '../../../core/webhooks/types';
-import type { DeliveryEvent } from '../../../core/schema/message';
+import type { DeliveryEvent, DeliveryStatus } from '../../../core/schema/message';
 import type { ScheduleQueue } from '../../../core/queue';
-import { resolveStoreFolder, type QueueLease } from '../../shared/queue-host';
+import { EventBatcher } from '../../shared/event-batcher';
+import { resolveStoreFolder, storeKey, type QueueLease } from '../../shared/queue-host';
 import { redact } from '../shared/errors';
 import { BUILT_IN_POSTGRES_CREDENTIAL, SWITCHBOARD_POSTGRES_CREDENTIAL, builtInPostgresConnection, switchboardPostgresConnection, type ResolvedConnection } from '../ScheduleQueue/actions/connection';
 import { openStore, storeProperties } from '../ScheduleQueue/actions/store';
@@ -48,6 +50,52 @@ const PLATFORM_OPTIONS = [
 	{ name: 'Vonage', value: 'vonage', description: 'Messages API status and inbound webhooks (signed JWT)' },
 	{ name: 'WhatsApp Cloud API', value: 'whatsapp', description: 'Meta webhooks (X-Hub-Signature-256) and the GET verification' },
 ];
+
+const EMIT_OPTIONS = [
+	{ name: 'Every Delivery Event', value: 'all', description: 'One item per event on output 1' },
+	{
+		name: 'Status Changes Only',
+		value: 'changed',
+		description: 'Only events that moved a message forward in the Schedule Queue, or whose message is not known yet; repeats and late events start nothing. Needs "Update Schedule Queue".',
+	},
+	{ name: 'Problems Only', value: 'problems', description: 'Only failed, bounced, complained and unsubscribed events: for alerting flows' },
+	{
+		name: 'No Delivery Events (Queue Only)',
+		value: 'none',
+		description: 'Delivery events only update the Schedule Queue and start no execution: for high volumes, where every execution costs',
+	},
+];
+
+const PROBLEM_STATUSES: ReadonlySet<DeliveryStatus> = new Set<DeliveryStatus>(['failed', 'bounced', 'complained', 'unsubscribed']);
+
+/** Whether an event starts an execution under the node's "Start the Workflow For" setting. */
+function emits(emit: string, event: DeliveryEvent, outcome: EventOutcome | undefined): boolean {
+	switch (emit) {
+		case 'none':
+			return false;
+		case 'problems':
+			return PROBLEM_STATUSES.has(event.status);
+		case 'changed':
+			// Without the queue there is no outcome to judge by: every event is news.
+			return outcome === undefined || outcome === 'applied' || outcome === 'orphaned';
+		default:
+			return true;
+	}
+}
+
+/**
+ * Per trigger node (workflow id + node id): the batcher coalescing the store writes of its concurrent
+ * requests (nodes/shared/event-batcher.ts), and the lease taken at activation, which keeps an embedded
+ * store open while the workflow is active (opening PGlite takes seconds: the first callback after a
+ * start would otherwise wait that long, over Slack's 3-second limit).
+ */
+const batchers = new Map<string, EventBatcher>();
+const activationLeases = new Map<string, QueueLease>();
+
+function triggerKey(context: IWebhookFunctions | IHookFunctions): string {
+	const mode = context.getMode?.() === 'manual' ? 'test' : 'production';
+	return `${context.getWorkflow().id ?? ''}:${context.getNode().id}:${mode}`;
+}
 
 /** The Schedule Queue node's Store parameters, shown when "Update Schedule Queue" is on. */
 function queueStoreProperties(): INodeProperties[] {
@@ -145,6 +193,16 @@ export class DeliveryWebhook implements INodeType {
 				default: true,
 				description: 'Whether to apply the delivery events to the Schedule Queue: the message whose provider ID matches moves forward (sent → delivered → read), duplicates are ignored, unknown IDs are kept and matched later',
 			},
+			{
+				displayName: 'Start the Workflow For',
+				name: 'emitEvents',
+				type: 'options',
+				noDataExpression: true,
+				options: EMIT_OPTIONS,
+				default: 'all',
+				description:
+					'Which delivery events start an execution (output 1). Inbound messages always do (output 2). Every verified event is applied to the Schedule Queue whatever is chosen here.',
+			},
 			...queueStoreProperties(),
 			{
 				displayName: 'Options',
@@ -190,12 +248,45 @@ export class DeliveryWebhook implements INodeType {
 		],
 	};
 
+	webhookMethods = {
+		default: {
+			// Nothing to register with a provider (the URL is entered in its console); activation is used to
+			// open the store ahead of the first callback, and deactivation to give it back.
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return false;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				if (!(this.getNodeParameter('updateQueue', true) as boolean)) return true;
+				const key = triggerKey(this);
+				await activationLeases.get(key)?.release();
+				activationLeases.delete(key);
+				try {
+					const store = await resolveStore.call(this);
+					activationLeases.set(key, await openStore(store));
+				} catch (error) {
+					// Activation goes on: the first request opens the store (and answers 503 if it cannot).
+					this.logger.warn(`Delivery Webhook: the store could not be opened at activation, the first request will try again: ${redact((error as Error).message, [])}`);
+				}
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const key = triggerKey(this);
+				const lease = activationLeases.get(key);
+				activationLeases.delete(key);
+				batchers.delete(key);
+				await lease?.release();
+				return true;
+			},
+		},
+	};
+
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const req = this.getRequestObject();
 		const res = this.getResponseObject();
 		const platform = this.getNodeParameter('platform', 'auto') as string;
 		const verify = this.getNodeParameter('verifySignatures', true) as boolean;
 		const updateQueue = this.getNodeParameter('updateQueue', true) as boolean;
+		const emit = this.getNodeParameter('emitEvents', 'all') as string;
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 
 		// The secrets of every attached provider credential this endpoint may receive.
@@ -220,17 +311,25 @@ export class DeliveryWebhook implements INodeType {
 			rawBody: Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0),
 		};
 
-		// The store is opened only when a verified request carries events (not for handshakes or 401s).
+		// The store is opened only when a verified request carries events (not for handshakes or 401s);
+		// requests arriving together share one store transaction.
+		const key = triggerKey(this);
+		let batcher = batchers.get(key);
+		if (!batcher) batchers.set(key, (batcher = new EventBatcher()));
+		const leave = batcher.arrive();
 		let lease: QueueLease | undefined;
 		let storeSecrets: string[] = [];
 		const lazyQueue = {
 			recordEvents: async (events: DeliveryEvent[]): Promise<EventOutcome[]> => {
-				const store = await resolveStore.call(this);
-				storeSecrets = store.secrets;
-				lease = await openStore(store);
-				const queue = lease.queue as ScheduleQueue & { recordEvents?: (events: DeliveryEvent[]) => Promise<EventOutcome[]> };
-				if (typeof queue.recordEvents !== 'function') throw new NodeOperationError(this.getNode(), 'this version of the Schedule Queue cannot record delivery events');
-				return await queue.recordEvents(events);
+				let store: ResolvedConnection;
+				try {
+					store = await resolveStore.call(this);
+					storeSecrets = store.secrets;
+					lease = await openStore(store);
+				} finally {
+					leave();
+				}
+				return await batcher.record(lease.queue, events, storeKey(store.connection));
 			},
 		} as unknown as ScheduleQueue;
 		let result: WebhookResult;
@@ -245,6 +344,7 @@ export class DeliveryWebhook implements INodeType {
 				...(updateQueue ? { queue: lazyQueue } : {}),
 			});
 		} finally {
+			leave();
 			await lease?.release().catch(() => undefined);
 		}
 
@@ -255,11 +355,16 @@ export class DeliveryWebhook implements INodeType {
 			return { noWebhookResponse: true };
 		}
 		if (result.unverified) this.logger.warn('Delivery Webhook: signature verification is switched off for this endpoint');
-		if (result.events.length === 0 && result.messages.length === 0) return { noWebhookResponse: true };
 
-		const events: INodeExecutionData[] = result.events.map((event, index) => ({
-			json: { ...(event as unknown as IDataObject), ...(result.outcomes[index] ? { outcome: result.outcomes[index] } : {}), ...(result.unverified ? { unverified: true } : {}) },
-		}));
+		const events: INodeExecutionData[] = [];
+		result.events.forEach((event, index) => {
+			const outcome = result.outcomes[index];
+			if (!emits(emit, event, outcome)) return;
+			events.push({ json: { ...(event as unknown as IDataObject), ...(outcome ? { outcome } : {}), ...(result.unverified ? { unverified: true } : {}) } });
+		});
+		// Nothing to emit: no execution (n8n starts none without workflowData).
+		if (events.length === 0 && result.messages.length === 0) return { noWebhookResponse: true };
+
 		const messages: INodeExecutionData[] = result.messages.map((message) => ({
 			json: { ...(message as unknown as IDataObject), ...(result.unverified ? { unverified: true } : {}) },
 		}));
@@ -292,7 +397,7 @@ function calledUrl(this: IWebhookFunctions, publicUrl: string): string {
 }
 
 /** The Store parameters (as the Schedule Queue node has them) → the connection and its secrets. */
-async function resolveStore(this: IWebhookFunctions): Promise<ResolvedConnection> {
+async function resolveStore(this: IWebhookFunctions | IHookFunctions): Promise<ResolvedConnection> {
 	const storeType = this.getNodeParameter('storeType', 'embedded') as string;
 	if (storeType === 'postgres') {
 		const credentialType = this.getNodeParameter('postgresCredential', BUILT_IN_POSTGRES_CREDENTIAL) as string;
