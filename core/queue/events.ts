@@ -14,6 +14,11 @@
  * - delivered_at / read_at are the earliest time reported; a late event that fills or moves one back
  *   counts as applied.
  * The final status is the highest-ranked event's, whatever order the events arrive in.
+ * - A message with several provider ids (a multi-part send: WhatsApp text + image) folds the events
+ *   of all its ids into its one status by these same rules, as if they were events of one id: part 1
+ *   `read` and part 2 `failed` end `read`, with part 2's failure in error_code (the first failure is
+ *   kept; the attempt row's status shows the failure only while the message is still `sent`).
+ * - Ids of a send handed back to a fallback channel (requeueUndelivered) follow applyHandedBack.
  */
 import { deliveryEventSchema, type DeliveryEvent, type DeliveryStatus } from '../schema/message';
 import type { EventOutcome } from '../webhooks/types';
@@ -125,8 +130,13 @@ export function providerMatches(messageProvider: string | null, eventProvider: s
 export interface MessageState {
 	id: string;
 	status: QueueStatus;
+	channel: string;
+	recipient: string;
+	/** The row's provider and external id: the current send's (null after a hand-back, until the fallback is sent). */
 	provider: string | null;
-	externalId: string;
+	externalId: string | null;
+	/** A late delivery of a handed-back send put that send's channel, recipient, provider and id back on the row. */
+	restored: boolean;
 	deliveredAt: number | null;
 	readAt: number | null;
 	errorCode: string | null;
@@ -172,6 +182,45 @@ export function applyEvent(state: MessageState, record: Pick<EventRecord, 'event
 	return changed;
 }
 
+/** Where a handed-back provider id was sent (the id table's row). */
+export interface HandedBackSend {
+	externalId: string;
+	provider: string | null;
+	channel: string;
+	recipient: string | null;
+}
+
+/**
+ * An event for the id of a send that requeueUndelivered handed back to a fallback channel. Forward
+ * only, and the fallback send wins:
+ * - while the message is `approved` (the fallback has not been sent, or its send failed and waits for
+ *   a retry), a `delivered` / `read` (opened, clicked) means the message arrived after all: it moves to
+ *   delivered / read (state machine: `lateDelivery`) with that send's channel, recipient, provider and
+ *   id back on the row, its times filled and the hand-back's UNDELIVERED error cleared, so claimDue no
+ *   longer takes it and the fallback is not sent;
+ * - once the fallback send is under way or done (sending, sent, delivered, read, dead…), and for any
+ *   other event (failures, queued…), nothing changes on the message: the event is in the event log
+ *   (switchboard_delivery_events) only.
+ */
+export function applyHandedBack(state: MessageState, record: Pick<EventRecord, 'event' | 'errorCode' | 'errorMessage'>, send: HandedBackSend): boolean {
+	const target = EVENT_TARGET[record.event.status];
+	if (!target || state.status !== 'approved' || !canTransition('approved', target, 'lateDelivery')) return false;
+	const at = Date.parse(record.event.timestamp);
+	state.status = target;
+	state.attemptStatus = target;
+	state.channel = send.channel;
+	if (send.recipient !== null) state.recipient = send.recipient;
+	state.provider = send.provider;
+	state.externalId = send.externalId;
+	state.restored = true;
+	state.errorCode = null;
+	state.errorMessage = null;
+	if (target === 'delivered') state.deliveredAt = state.deliveredAt === null ? at : Math.min(state.deliveredAt, at);
+	else state.readAt = state.readAt === null ? at : Math.min(state.readAt, at);
+	state.dirty = true;
+	return true;
+}
+
 export function outcomeOf(changed: boolean): EventOutcome {
 	return changed ? 'applied' : 'unchanged';
 }
@@ -180,9 +229,10 @@ export function outcomeOf(changed: boolean): EventOutcome {
  * The same fold in SQL, for complete/completeMany: the orphans of each completed report `r`
  * (matched on external id and provider as above), aggregated: highest rank, earliest delivered / read
  * time, first failure (in arrival order). `gate` keeps the join from running at all while the orphan
- * table is empty.
+ * table is empty. With `extraIds`, the statement has an `ids` CTE (message_id, external_id) of the
+ * reports' later provider ids, whose orphans are folded in too.
  */
-export function orphanFoldSql(orphansTable: string): string {
+export function orphanFoldSql(orphansTable: string, extraIds = false): string {
 	const readish = `('read', 'opened', 'clicked')`;
 	const failures = `(${FAILURE_EVENTS.map((s) => `'${s}'`).join(', ')})`;
 	const first = (column: string) => `(array_agg(x.${column} ORDER BY x.received_at, x.event_key) FILTER (WHERE x.status IN ${failures}))[1]`;
@@ -193,7 +243,13 @@ export function orphanFoldSql(orphansTable: string): string {
 			${first('status')} AS fail_status,
 			${first('error_code')} AS error_code,
 			${first('error_message')} AS error_message
-		FROM r JOIN ${orphansTable} x ON x.provider_message_id = r.external_id AND (r.provider IS NULL OR lower(x.provider) = lower(r.provider))
+		FROM r ${
+			extraIds
+				? // A multi-part send: the orphans of every id of the report (the `ids` CTE: its later ids).
+					`JOIN LATERAL (SELECT r.external_id AS pmid UNION ALL SELECT i.external_id FROM ids i WHERE i.message_id = r.id) p ON true
+		JOIN ${orphansTable} x ON x.provider_message_id = p.pmid`
+				: `JOIN ${orphansTable} x ON x.provider_message_id = r.external_id`
+		} AND (r.provider IS NULL OR lower(x.provider) = lower(r.provider))
 		WHERE EXISTS (SELECT 1 FROM ${orphansTable})
 		GROUP BY r.id`;
 }

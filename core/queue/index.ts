@@ -34,8 +34,9 @@ export {
 	type StatusInput,
 } from './state-machine';
 export { DEFAULT_RETRY_POLICY, RETRY_STRATEGIES, decideRetry, retryDelaySeconds, resolveRetryPolicy, type RetryDecision } from './retry';
-export { MIGRATIONS, LATEST_SCHEMA_VERSION, MESSAGES_TABLE, ATTEMPTS_TABLE, MIGRATIONS_TABLE, RATE_LIMITS_TABLE, EVENTS_TABLE, ORPHANS_TABLE } from './migrations';
+export { MIGRATIONS, LATEST_SCHEMA_VERSION, MESSAGES_TABLE, ATTEMPTS_TABLE, MIGRATIONS_TABLE, RATE_LIMITS_TABLE, EVENTS_TABLE, ORPHANS_TABLE, EXTERNAL_IDS_TABLE } from './migrations';
 export { MAX_EVENTS_PER_CALL, EVENT_TARGET, FAILURE_EVENTS, eventKey } from './events';
+export { DEFAULT_REQUEUE_LIMIT, MAX_REQUEUE_LIMIT, MAX_UNDELIVERED_MINUTES } from './requeue';
 export { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, DEFAULT_LEASE_SECONDS, MAX_LEASE_SECONDS, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './store';
 
 /** Defaults for a PostgreSQL pool per process. */

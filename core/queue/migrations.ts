@@ -22,6 +22,12 @@ export const RATE_LIMITS_TABLE = 'switchboard_rate_limits';
 export const EVENTS_TABLE = 'switchboard_delivery_events';
 /** Delivery events for provider message ids no message has (yet): applied when a message gets the id. */
 export const ORPHANS_TABLE = 'switchboard_orphan_events';
+/**
+ * Provider message ids of a message beyond the one on its row (migration v4): the later parts of a
+ * multi-part send (WhatsApp text + image → two ids), and the ids of sends handed back to a fallback
+ * channel (requeueUndelivered). Delivery events match a message by any of them.
+ */
+export const EXTERNAL_IDS_TABLE = 'switchboard_message_external_ids';
 
 /** Arbitrary constant key for pg_advisory_xact_lock: "switchboard schema" in one bigint. */
 const MIGRATION_LOCK_KEY = '7305429187355641';
@@ -185,6 +191,32 @@ export const MIGRATIONS: readonly Migration[] = [
 			`CREATE INDEX IF NOT EXISTS ${ORPHANS_TABLE}_received_idx ON ${ORPHANS_TABLE} (received_at)`,
 			`ALTER TABLE ${ORPHANS_TABLE} ALTER COLUMN event SET STATISTICS 0`,
 			`ALTER TABLE ${EVENTS_TABLE} ALTER COLUMN error_message SET STATISTICS 0`,
+		],
+	},
+	{
+		version: 4,
+		name: 'extra provider message ids',
+		statements: [
+			// (provider, external_id) → message_id for the ids the message row does not hold. complete /
+			// completeMany write the later ids of a multi-part send (only when a send has more than one:
+			// the row holds the first, so a single-id send writes nothing here); requeueUndelivered adds
+			// the row's own id with handed_back = true and marks the message's other ids handed back.
+			// recordEvents matches an event by the row's external_id OR a row here. `channel` and
+			// `recipient` are where that id was sent (a late delivery of a handed-back send restores them).
+			// The primary key leads with external_id: it is the lookup index of recordEvents and of the
+			// orphan reconcile. No foreign key, like the log: the message is locked by whoever writes here.
+			`CREATE TABLE IF NOT EXISTS ${EXTERNAL_IDS_TABLE} (
+				external_id text NOT NULL,
+				message_id uuid NOT NULL,
+				provider text,
+				channel text NOT NULL,
+				recipient text,
+				handed_back boolean NOT NULL DEFAULT false,
+				created_at timestamptz NOT NULL,
+				PRIMARY KEY (external_id, message_id)
+			)`,
+			// requeueUndelivered marks every id of one message handed back.
+			`CREATE INDEX IF NOT EXISTS ${EXTERNAL_IDS_TABLE}_message_idx ON ${EXTERNAL_IDS_TABLE} (message_id)`,
 		],
 	},
 ];

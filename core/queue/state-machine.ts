@@ -11,6 +11,7 @@
  *   sending ──fail──▶ failed ──▶ approved   (retryable, attempts left: due again at next_attempt_at)
  *                            └─▶ dead       (permanent, or attempts used up)
  *   sending ──lease expired──▶ approved (due again) | dead (attempts used up) | sending (re-claimed)
+ *   sent ──requeueUndelivered──▶ approved (on the fallback channel) ──late delivery of the old send──▶ delivered | read
  *
  * Each edge names the operations that may take it: approving a `sending` message is illegal even
  * though a lease release may move `sending` to `approved`. `failed` is the moment between a failed
@@ -22,7 +23,7 @@ import { IllegalTransitionError, InvalidQueueInputError } from '../errors';
 import { QUEUE_STATUSES, type QueueStatus } from './types';
 
 /** The operations that change a status (queue methods, plus the lease expiry they perform). */
-export type QueueOperation = 'approve' | 'reject' | 'claim' | 'complete' | 'fail' | 'release' | 'recordDelivery';
+export type QueueOperation = 'approve' | 'reject' | 'claim' | 'complete' | 'fail' | 'release' | 'recordDelivery' | 'requeueUndelivered' | 'lateDelivery';
 
 export interface Edge {
 	from: QueueStatus;
@@ -48,6 +49,13 @@ export const EDGES: readonly Edge[] = [
 	{ from: 'sent', to: 'delivered', by: ['recordDelivery'] },
 	{ from: 'sent', to: 'read', by: ['recordDelivery'] },
 	{ from: 'delivered', to: 'read', by: ['recordDelivery'] },
+	// Issue 5, "not delivered after N minutes → fallback": an accepted message that was never reported
+	// delivered is sent again on another channel (requeueUndelivered).
+	{ from: 'sent', to: 'approved', by: ['requeueUndelivered'] },
+	// A delivery report for the handed-back send arrives before the fallback send succeeded: the
+	// message did arrive, so it is not sent again (delivery events only, never recordDelivery(id)).
+	{ from: 'approved', to: 'delivered', by: ['lateDelivery'] },
+	{ from: 'approved', to: 'read', by: ['lateDelivery'] },
 ];
 
 /** Status → the statuses it may become (by any operation). Final statuses map to []. */

@@ -17,8 +17,9 @@
  */
 import { IllegalTransitionError, InvalidQueueInputError, LeaseLostError, MessageNotFoundError, QueueStoreError } from '../errors';
 import { decideRetry, resolveRetryPolicy } from './retry';
-import { applyEvent, orphanFoldSql, outcomeOf, providerMatches, readEvents, type EventRecord, type MessageState } from './events';
-import { ATTEMPTS_TABLE as A, EVENTS_TABLE as E, MESSAGES_TABLE as M, ORPHANS_TABLE as O } from './migrations';
+import { applyEvent, applyHandedBack, orphanFoldSql, outcomeOf, providerMatches, readEvents, type EventRecord, type HandedBackSend, type MessageState } from './events';
+import { ATTEMPTS_TABLE as A, EVENTS_TABLE as E, EXTERNAL_IDS_TABLE as X, MESSAGES_TABLE as M, ORPHANS_TABLE as O } from './migrations';
+import { readRequeueOptions, requeueReason, requeueTarget } from './requeue';
 import { decodeCursor, encodeCursor, toAttempt, toMessage, type AttemptRow, type MessageRow } from './rows';
 import { appliesTo, assertReschedulable, assertTransition, normalizeStatus, sourcesOf, TRANSITIONS, type QueueOperation } from './state-machine';
 import type { SqlClient, SqlExecutor } from './sql/client';
@@ -38,11 +39,14 @@ import type {
 	MessageWithAttempts,
 	Page,
 	QueueStatus,
+	RequeueResult,
+	RequeueSkipped,
+	RequeueUndeliveredOptions,
 	RetryPolicy,
 	ScheduledMessage,
 	ScheduleQueue,
 } from './types';
-import { MAX_EARLIER_ATTEMPTS, QUEUE_STATUSES } from './types';
+import { MAX_EARLIER_ATTEMPTS, MAX_EXTERNAL_IDS, QUEUE_STATUSES } from './types';
 import {
 	describe,
 	isPlainObject,
@@ -86,13 +90,18 @@ for (const [from, to, operation] of [
 	// complete/completeMany apply a message's orphan delivery events in the same statement.
 	['sent', 'delivered', 'recordDelivery'],
 	['sent', 'read', 'recordDelivery'],
+	// requeueUndelivered's statement.
+	['sent', 'approved', 'requeueUndelivered'],
 ] as const) {
 	assertTransition('(startup check)', from, to, operation);
 }
 const CLAIM_FROM_APPROVED = sqlSources('sending', 'claim', ['approved']);
 const COMPLETE_FROM = sqlSources('sent', 'complete');
+const REQUEUE_FROM = sqlSources('approved', 'requeueUndelivered');
 /** The orphan delivery events of the reports being completed, folded (see events.ts). */
 const ORPHAN_FOLD = orphanFoldSql(O);
+/** The same, for a batch with multi-part sends: the orphans of their later ids too. */
+const ORPHAN_FOLD_EXTRA = orphanFoldSql(O, true);
 
 /**
  * Rows come back as one JSON text column (`row_to_json(…)::text AS j`), parsed with JSON.parse: with
@@ -144,6 +153,8 @@ interface NormalizedReport {
 	provider: string | null;
 	channel: string | null;
 	externalId: string | null;
+	/** AttemptReport.externalIds other than externalId, in order, without repeats; [] for a single-id send. */
+	extraIds: string[];
 	responseTimeMs: number | null;
 	cost: number | null;
 	costCurrency: string | null;
@@ -230,14 +241,19 @@ const ANALYZE_FACTOR = 2;
  * complete/completeMany's statement: sending → sent with the log row (and the earlier attempts of the
  * claim, `$3`). With `reconcile`, the orphan events of each completed message are folded in
  * (events.ts: highest rank, earliest times, first failure) and deleted, in the same statement.
+ * `extraIds` (a parameter, or null when no report of the batch has more than one provider id: then
+ * the statement is exactly the single-id one) holds the later ids of multi-part sends as
+ * (message_id, external_id): they are written to the id table for the messages completed, and their
+ * orphans are reconciled with the first id's.
  */
-function completeSql(reconcile: boolean, earlier: boolean): string {
+function completeSql(reconcile: boolean, earlier: boolean, extraIds: string | null = null): string {
 	const o = (column: string, otherwise: string): string => (reconcile ? column : otherwise);
 	return `WITH r AS (
 			SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS r(id uuid, attempt_id uuid, worker_id text, provider text, external_id text, channel text,
 				attempted_at timestamptz, cost numeric, cost_currency text, response_time_ms int, fallback_reason text, metadata jsonb)
-		),${reconcile ? `
-		orphan AS (${ORPHAN_FOLD}),` : ''}
+		),${extraIds ? `
+		ids AS (SELECT * FROM jsonb_to_recordset(${extraIds}::text::jsonb) AS i(message_id uuid, external_id text)),` : ''}${reconcile ? `
+		orphan AS (${extraIds ? ORPHAN_FOLD_EXTRA : ORPHAN_FOLD}),` : ''}
 		upd AS (
 			UPDATE ${M} m SET status = ${o(`CASE o.rank WHEN 3 THEN 'read' WHEN 2 THEN 'delivered' ELSE 'sent' END`, `'sent'`)},${reconcile ? `
 				delivered_at = coalesce(o.delivered_at, m.delivered_at), read_at = coalesce(o.read_at, m.read_at),` : ''}
@@ -258,8 +274,19 @@ function completeSql(reconcile: boolean, earlier: boolean): string {
 		)${reconcile ? `,
 		reconciled AS (
 			DELETE FROM ${O} x USING upd
-			WHERE upd.orphans_applied AND x.provider_message_id = upd.external_id AND (upd.provider IS NULL OR lower(x.provider) = lower(upd.provider))
-		)` : ''}${earlier ? `, ${earlierInsertSql('$3', '$2::timestamptz')}` : ''}
+			WHERE upd.orphans_applied AND ${
+				extraIds
+					? `(x.provider_message_id = upd.external_id OR x.provider_message_id IN (SELECT i.external_id FROM ids i WHERE i.message_id = upd.id))`
+					: `x.provider_message_id = upd.external_id`
+			} AND (upd.provider IS NULL OR lower(x.provider) = lower(upd.provider))
+		)` : ''}${earlier ? `, ${earlierInsertSql('$3', '$2::timestamptz')}` : ''}${extraIds ? `,
+		ins_ids AS (
+			INSERT INTO ${X} (external_id, message_id, provider, channel, recipient, handed_back, created_at)
+			SELECT i.external_id, upd.id, upd.provider, coalesce(r.channel, upd.channel), upd.recipient, false, $2::timestamptz
+			FROM ids i JOIN upd ON upd.id = i.message_id JOIN r ON r.id = upd.id
+			ON CONFLICT (external_id, message_id) DO UPDATE SET provider = excluded.provider, channel = excluded.channel,
+				recipient = excluded.recipient, handed_back = false, created_at = excluded.created_at
+		)` : ''}
 		SELECT row_to_json(upd.*)::text AS j FROM upd`;
 }
 
@@ -579,43 +606,77 @@ export class QueueStore implements ScheduleQueue {
 
 	/**
 	 * Steps 2 and 3 of recordEvents (also the late reconcile of complete): locks the messages with
-	 * these provider message ids, takes their waiting orphans out of the orphan table and applies them
-	 * (in arrival order), then `records` (setting their outcomes); writes the messages, their attempt
-	 * rows and the records no message matched (as orphans) in one statement. Returns rows written.
+	 * these provider message ids (on the row, or in the id table: later parts of a multi-part send,
+	 * sends handed back to a fallback), takes their waiting orphans out of the orphan table and applies
+	 * them (in arrival order), then `records` (setting their outcomes); writes the messages, their
+	 * attempt rows and the records no message matched (as orphans) in one statement. Returns rows written.
 	 */
 	async #applyEvents(tx: SqlExecutor, externalIds: string[], records: EventRecord[], outcomes: EventOutcome[], now: Date): Promise<number> {
 		{
 			const toApply = records;
-			// 2. The messages with these provider ids, locked, and the orphans waiting for them (taken
-			//    out of the orphan table: they are applied now, before this call's events).
+			// 2. The messages with these provider ids, locked, their other ids from the id table, and the
+			//    orphans waiting for any of their ids (taken out of the orphan table: they are applied now,
+			//    before this call's events). The row's external_id is read from the locked row (`m`), so
+			//    a concurrent change of it is seen; id-table rows are only ever added or marked.
 			const found = await tx.query<{ kind: string; j: string }>(
-				`WITH m AS (
-					SELECT id, status, provider, external_id, delivered_at, read_at, error_code, error_message FROM ${M}
-					WHERE external_id = ANY($1::text[]) ORDER BY id FOR UPDATE
+				`WITH k AS (
+					SELECT id AS message_id FROM ${M} WHERE external_id = ANY($1::text[])
+					UNION
+					SELECT message_id FROM ${X} WHERE external_id = ANY($1::text[])
+				),
+				m AS (
+					SELECT id, status, channel, recipient, provider, external_id, delivered_at, read_at, error_code, error_message FROM ${M}
+					WHERE id IN (SELECT message_id FROM k) ORDER BY id FOR UPDATE
+				),
+				x AS (
+					SELECT external_id, message_id, provider, channel, recipient, handed_back FROM ${X} WHERE external_id = ANY($1::text[])
+				),
+				p AS (
+					SELECT m.id, m.external_id AS pmid, m.provider FROM m WHERE m.external_id = ANY($1::text[])
+					UNION ALL
+					SELECT x.message_id, x.external_id, x.provider FROM x JOIN m ON m.id = x.message_id
 				),
 				o AS (
-					DELETE FROM ${O} x USING m
-					WHERE x.provider_message_id = m.external_id AND (m.provider IS NULL OR lower(x.provider) = lower(m.provider))
-					RETURNING x.event_key, x.provider, x.provider_message_id, x.status, x.occurred_at, x.error_code, x.error_message, x.received_at
+					DELETE FROM ${O} y USING p
+					WHERE y.provider_message_id = p.pmid AND (p.provider IS NULL OR lower(y.provider) = lower(p.provider))
+					RETURNING y.event_key, y.provider, y.provider_message_id, y.status, y.occurred_at, y.error_code, y.error_message, y.received_at
 				)
 				SELECT 'm' AS kind, row_to_json(m.*)::text AS j FROM m
+				UNION ALL
+				SELECT 'x', row_to_json(x.*)::text FROM x
 				UNION ALL
 				SELECT 'o', row_to_json(o.*)::text FROM o`,
 				[[...new Set(externalIds)]],
 			);
-			const byExternalId = new Map<string, MessageState[]>();
+			/** One state per message, whichever of its ids the events name. */
+			const states = new Map<string, MessageState>();
+			/** Provider id → the messages it names: the current send's ids, or a handed-back send's. */
+			const byExternalId = new Map<string, Array<{ state: MessageState; provider: string | null; handedBack: HandedBackSend | null }>>();
+			const add = (externalId: string, entry: { state: MessageState; provider: string | null; handedBack: HandedBackSend | null }): void => {
+				const list = byExternalId.get(externalId) ?? [];
+				list.push(entry);
+				byExternalId.set(externalId, list);
+			};
 			const orphans: OrphanRow[] = [];
+			const idRows: Array<{ external_id: string; message_id: string; provider: string | null; channel: string; recipient: string | null; handed_back: boolean }> = [];
 			for (const row of found.rows) {
 				const value = JSON.parse(row.j) as Record<string, unknown>;
 				if (row.kind === 'o') {
 					orphans.push(value as unknown as OrphanRow);
 					continue;
 				}
+				if (row.kind === 'x') {
+					idRows.push(value as unknown as (typeof idRows)[number]);
+					continue;
+				}
 				const state: MessageState = {
 					id: value.id as string,
 					status: value.status as QueueStatus,
+					channel: value.channel as string,
+					recipient: value.recipient as string,
 					provider: (value.provider as string | null) ?? null,
-					externalId: value.external_id as string,
+					externalId: (value.external_id as string | null) ?? null,
+					restored: false,
 					deliveredAt: value.delivered_at ? Date.parse(value.delivered_at as string) : null,
 					readAt: value.read_at ? Date.parse(value.read_at as string) : null,
 					errorCode: (value.error_code as string | null) ?? null,
@@ -624,18 +685,25 @@ export class QueueStore implements ScheduleQueue {
 					attemptStatus: null,
 					attemptError: null,
 				};
-				const list = byExternalId.get(state.externalId) ?? [];
-				list.push(state);
-				byExternalId.set(state.externalId, list);
+				states.set(state.id, state);
+				if (state.externalId !== null) add(state.externalId, { state, provider: state.provider, handedBack: null });
 			}
-			const matching = (provider: string, externalId: string): MessageState[] =>
-				(byExternalId.get(externalId) ?? []).filter((m) => providerMatches(m.provider, provider));
+			for (const x of idRows) {
+				const state = states.get(x.message_id);
+				// The row's own id is the current send's, even when the table also lists it (restored).
+				if (!state || state.externalId === x.external_id) continue;
+				const handedBack = x.handed_back ? { externalId: x.external_id, provider: x.provider, channel: x.channel, recipient: x.recipient } : null;
+				add(x.external_id, { state, provider: x.provider, handedBack });
+			}
+			const matching = (provider: string, externalId: string) => (byExternalId.get(externalId) ?? []).filter((m) => providerMatches(m.provider, provider));
+			const apply = (target: ReturnType<typeof matching>[number], record: Pick<EventRecord, 'event' | 'errorCode' | 'errorMessage'>): boolean =>
+				target.handedBack ? applyHandedBack(target.state, record, target.handedBack) : applyEvent(target.state, record);
 
 			// Orphans first, in arrival order: they happened before this call's events.
 			orphans.sort((a, b) => Date.parse(a.received_at) - Date.parse(b.received_at) || (a.event_key < b.event_key ? -1 : 1));
 			for (const o of orphans) {
 				const event = { provider: o.provider, status: o.status, timestamp: new Date(o.occurred_at).toISOString() } as DeliveryEvent;
-				for (const m of matching(o.provider, o.provider_message_id)) applyEvent(m, { event, errorCode: o.error_code, errorMessage: o.error_message });
+				for (const m of matching(o.provider, o.provider_message_id)) apply(m, { event, errorCode: o.error_code, errorMessage: o.error_message });
 			}
 			const orphaned: EventRecord[] = [];
 			for (const record of toApply) {
@@ -646,12 +714,12 @@ export class QueueStore implements ScheduleQueue {
 					continue;
 				}
 				let changed = false;
-				for (const m of targets) changed = applyEvent(m, record) || changed;
+				for (const m of targets) changed = apply(m, record) || changed;
 				outcomes[record.index] = outcomeOf(changed);
 			}
 
 			// 3. One statement writes it all: the messages, their attempt rows, the new orphans.
-			const changes = [...byExternalId.values()].flat().filter((m) => m.dirty);
+			const changes = [...states.values()].filter((m) => m.dirty);
 			if (orphans.length) this.#orphans = undefined; // some were removed: look again next time
 			if (orphaned.length) {
 				this.#orphans = true;
@@ -662,11 +730,17 @@ export class QueueStore implements ScheduleQueue {
 			await tx.query(
 				`WITH mu AS (
 					SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS r(id uuid, status text, delivered_at timestamptz, read_at timestamptz,
-						error_code text, error_message text, external_id text, attempt_status text, attempt_error_code text, attempt_error_message text)
+						error_code text, error_message text, external_id text, attempt_status text, attempt_error_code text, attempt_error_message text,
+						restored boolean, channel text, recipient text, provider text)
 				),
 				um AS (
 					UPDATE ${M} m SET status = mu.status, delivered_at = mu.delivered_at, read_at = mu.read_at,
-						error_code = mu.error_code, error_message = mu.error_message, updated_at = $3::timestamptz
+						error_code = mu.error_code, error_message = mu.error_message, updated_at = $3::timestamptz,
+						channel = CASE WHEN mu.restored THEN mu.channel ELSE m.channel END,
+						recipient = CASE WHEN mu.restored THEN mu.recipient ELSE m.recipient END,
+						provider = CASE WHEN mu.restored THEN mu.provider ELSE m.provider END,
+						external_id = CASE WHEN mu.restored THEN mu.external_id ELSE m.external_id END,
+						next_attempt_at = CASE WHEN mu.restored THEN NULL ELSE m.next_attempt_at END
 					FROM mu WHERE m.id = mu.id
 					RETURNING m.id
 				),
@@ -701,6 +775,10 @@ export class QueueStore implements ScheduleQueue {
 							attempt_status: m.attemptStatus,
 							attempt_error_code: m.attemptError?.code ?? null,
 							attempt_error_message: m.attemptError?.message ?? null,
+							restored: m.restored,
+							channel: m.channel,
+							recipient: m.recipient,
+							provider: m.provider,
 						})),
 					),
 					JSON.stringify(
@@ -782,10 +860,15 @@ export class QueueStore implements ScheduleQueue {
 			['sessionId', 'session_id'],
 			['clientId', 'client_id'],
 			['recipient', 'recipient'],
-			['externalId', 'external_id'],
 		] as const) {
 			const value = readOptionalString(filter[key], key, issues);
 			if (value !== null) where.push(`${column} = ${param(value)}`);
+		}
+		// Any provider id of the message: the row's, a later part of a multi-part send, a handed-back send.
+		const externalId = readOptionalString(filter.externalId, 'externalId', issues);
+		if (externalId !== null) {
+			const at = param(externalId);
+			where.push(`(external_id = ${at} OR id IN (SELECT message_id FROM ${X} WHERE external_id = ${at}))`);
 		}
 		const from = readDate(filter.sendFrom, 'sendFrom', issues);
 		if (from) where.push(`send_time >= ${param(from.toISOString())}::timestamptz`);
@@ -914,6 +997,8 @@ export class QueueStore implements ScheduleQueue {
 			metadata: r.metadata,
 		}));
 		const earlier = valid.flatMap(({ id, report: r }) => earlierRecords(id, r));
+		// The later ids of multi-part sends (none for single-id sends: the row holds the first id).
+		const extraIds = valid.flatMap(({ id, report: r }) => r.extraIds.map((external_id) => ({ message_id: id, external_id })));
 		// Orphan delivery events (a provider's callback faster than this report) are applied and removed
 		// in the same statement. The embedded store knows whether it holds any (one process owns it), and
 		// runs the plain statement while it holds none; PostgreSQL may get orphans from any process, so
@@ -921,21 +1006,24 @@ export class QueueStore implements ScheduleQueue {
 		// it is empty).
 		const epoch = this.#orphanEpoch;
 		const reconcile = valid.length > 0 && (await this.#mayHaveOrphans());
+		const params: unknown[] = [JSON.stringify(records), now.toISOString()];
+		if (earlier.length) params.push(JSON.stringify(earlier));
+		if (extraIds.length) params.push(JSON.stringify(extraIds));
 		const completed = valid.length
-			? await this.#db().query<JsonRow>(
-					completeSql(reconcile, earlier.length > 0),
-					earlier.length ? [JSON.stringify(records), now.toISOString(), JSON.stringify(earlier)] : [JSON.stringify(records), now.toISOString()],
-				)
+			? await this.#db().query<JsonRow>(completeSql(reconcile, earlier.length > 0, extraIds.length ? `$${params.length}` : null), params)
 			: { rows: [] as JsonRow[] };
 		let rows = fromJson<MessageRow & { orphans_applied?: boolean }>(completed.rows);
-		this.#wrote(rows.length * 2 + earlier.length);
+		this.#wrote(rows.length * 2 + earlier.length + extraIds.length);
 		if (rows.some((r) => r.orphans_applied)) this.#orphans = undefined; // some were removed: look again next time
 		// Embedded store: recordEvents kept an orphan between this call's decision and its statement (it
 		// waited for PGlite's connection behind that transaction). Apply what the plain statement could
 		// not see now, through recordEvents' own path; rare, so a second transaction is fine here.
-		const late = !reconcile && this.#orphanEpoch !== epoch ? rows.filter((r) => r.external_id !== null) : [];
+		const extraOf = new Map<string, string[]>();
+		for (const { message_id, external_id } of extraIds) extraOf.set(message_id, [...(extraOf.get(message_id) ?? []), external_id]);
+		const late = !reconcile && this.#orphanEpoch !== epoch ? rows.filter((r) => r.external_id !== null || extraOf.has(r.id)) : [];
 		if (late.length) {
-			const written = await this.#db().transaction((tx) => this.#applyEvents(tx, late.map((r) => r.external_id!), [], [], now));
+			const lateIds = late.flatMap((r) => [...(r.external_id !== null ? [r.external_id] : []), ...(extraOf.get(r.id) ?? [])]);
+			const written = await this.#db().transaction((tx) => this.#applyEvents(tx, lateIds, [], [], now));
 			this.#wrote(written);
 			if (written) {
 				const again = await this.#db().query<JsonRow>(`SELECT ${JSON_M} FROM ${M} WHERE id = ANY($1::uuid[])`, [late.map((r) => r.id)]);
@@ -1035,6 +1123,124 @@ export class QueueStore implements ScheduleQueue {
 	}
 
 	/**
+	 * See ScheduleQueue.requeueUndelivered. One transaction: the qualifying rows are selected oldest
+	 * send first and locked (`FOR UPDATE SKIP LOCKED` on PostgreSQL, as claimDue: a row another
+	 * transaction holds — being claimed, or getting a delivery event — is left for the next run; the
+	 * embedded store runs one transaction at a time), each gets its fallback address (requeue.ts) or
+	 * is skipped with the reason, then one statement moves them with their log rows, and the id table
+	 * keeps their provider ids (marked handed back) so late delivery events still find them.
+	 *
+	 * "Undelivered" is `sent` with no failure reported (error_code is NULL: complete clears it, only a
+	 * delivery failure event sets it on a sent message); a reported failure is left as it is.
+	 * The selection reads the (status, send_time, id) index for status `sent` and filters by channel
+	 * and processed_time: no index of its own, which would cost every complete an index entry.
+	 * Skipped messages stay `sent`: the selection pages on past them (keyset on processed_time, id)
+	 * until `limit` messages moved or none are left, so they never starve the others.
+	 */
+	async requeueUndelivered(options: RequeueUndeliveredOptions): Promise<RequeueResult> {
+		const o = readRequeueOptions(options);
+		const now = this.#now();
+		const at = now.toISOString();
+		const cutoff = new Date(now.getTime() - o.olderThanMinutes * 60_000).toISOString();
+		const reason = requeueReason(o);
+		const lock = this.client.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+		const { moved, skipped } = await this.#db().transaction(async (tx) => {
+			const moves: Array<{ row: MessageRow; recipient: string }> = [];
+			const skipped: RequeueSkipped[] = [];
+			let after: { time: string; id: string } | null = null;
+			while (moves.length < o.limit) {
+				const want = o.limit - moves.length;
+				const params: unknown[] = [o.channel, cutoff, want];
+				if (after) params.push(after.time, after.id);
+				const page: MessageRow[] = fromJson<MessageRow>(
+					(
+						await tx.query<JsonRow>(
+							`SELECT ${JSON_M} FROM ${M}
+							WHERE status IN (${REQUEUE_FROM}) AND channel = $1 AND processed_time < $2::timestamptz AND error_code IS NULL
+								${after ? 'AND (processed_time, id) > ($4::timestamptz, $5::uuid)' : ''}
+							ORDER BY processed_time, id
+							LIMIT $3
+							${lock}`,
+							params,
+						)
+					).rows,
+				);
+				for (const row of page) {
+					const target = requeueTarget(row, o.fallbackChannel);
+					if ('reason' in target) skipped.push({ id: row.id, channel: row.channel, recipient: row.recipient, reason: target.reason });
+					else moves.push({ row, recipient: target.recipient });
+				}
+				const last: MessageRow | undefined = page[page.length - 1];
+				if (page.length < want || !last) break;
+				after = { time: String(last.processed_time), id: last.id };
+			}
+			if (moves.length === 0) return { moved: [] as MessageRow[], skipped };
+			const minutes = o.olderThanMinutes === 1 ? '1 minute' : `${o.olderThanMinutes} minutes`;
+			const errorMessage = `not delivered ${minutes} after it was sent on ${o.channel}; handed back to ${o.fallbackChannel}`;
+			const records = moves.map(({ row, recipient }) => ({
+				id: row.id,
+				log_id: globalThis.crypto.randomUUID(),
+				recipient,
+				old_channel: row.channel,
+				old_recipient: row.recipient,
+				old_provider: row.provider,
+				old_external_id: row.external_id,
+			}));
+			// The message waits on the fallback channel, due at once, with no current send: its provider
+			// and id move to the id table (below). The log row is the old send's channel, provider,
+			// recipient and id, with why it was handed back.
+			const { rows } = await tx.query<JsonRow>(
+				`WITH r AS (
+					SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS r(id uuid, log_id uuid, recipient text, old_channel text, old_recipient text,
+						old_provider text, old_external_id text)
+				),
+				upd AS (
+					UPDATE ${M} m SET status = 'approved', channel = $2, recipient = r.recipient, provider = NULL, external_id = NULL,
+						next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
+						error_code = 'UNDELIVERED', error_message = $3, updated_at = $4::timestamptz
+					FROM r WHERE m.id = r.id AND m.status IN (${REQUEUE_FROM})
+					RETURNING m.*
+				),
+				ins AS (
+					INSERT INTO ${A} (id, message_id, attempt_number, channel, provider, recipient, attempted_at, success, status, external_id,
+						error_code, error_message, fallback_reason, metadata, worker_id, created_at)
+					SELECT r.log_id, upd.id, upd.attempt_count, r.old_channel, r.old_provider, r.old_recipient, $4::timestamptz, false, 'undelivered', r.old_external_id,
+						'UNDELIVERED', $3, $5, jsonb_build_object('handedBackTo', $2::text, 'newRecipient', r.recipient, 'olderThanMinutes', $6::float8, 'by', $7::text),
+						NULL, $4::timestamptz
+					FROM upd JOIN r ON r.id = upd.id
+				)
+				SELECT row_to_json(upd.*)::text AS j FROM upd`,
+				[JSON.stringify(records), o.fallbackChannel, errorMessage, at, reason, o.olderThanMinutes, o.by],
+			);
+			const movedRows = fromJson<MessageRow>(rows);
+			const ids = movedRows.map((r) => r.id);
+			// Every provider id of the handed-back sends (the rows' own, and the later parts already in
+			// the table) is marked handed back: a late event for one of them is then told apart from
+			// the fallback send's own events (events.ts, applyHandedBack).
+			await tx.query(`UPDATE ${X} SET handed_back = true WHERE message_id = ANY($1::uuid[]) AND NOT handed_back`, [ids]);
+			const own = records.filter((r) => r.old_external_id !== null && ids.includes(r.id));
+			if (own.length) {
+				await tx.query(
+					`INSERT INTO ${X} (external_id, message_id, provider, channel, recipient, handed_back, created_at)
+					SELECT r.external_id, r.message_id, r.provider, r.channel, r.recipient, true, $2::timestamptz
+					FROM jsonb_to_recordset($1::text::jsonb) AS r(external_id text, message_id uuid, provider text, channel text, recipient text)
+					ON CONFLICT (external_id, message_id) DO UPDATE SET provider = excluded.provider, channel = excluded.channel,
+						recipient = excluded.recipient, handed_back = true`,
+					[
+						JSON.stringify(own.map((r) => ({ external_id: r.old_external_id, message_id: r.id, provider: r.old_provider, channel: r.old_channel, recipient: r.old_recipient }))),
+						at,
+					],
+				);
+			}
+			const order = new Map(moves.map((m, i) => [m.row.id, i]));
+			movedRows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+			return { moved: movedRows, skipped };
+		});
+		this.#wrote(moved.length * 3);
+		return { moved: moved.map(toMessage), skipped };
+	}
+
+	/**
 	 * sending + expired lease → approved (due again, at once) while attempts remain, else → dead with
 	 * LEASE_EXPIRED. (claimDue does the dead part itself and re-claims the others directly.)
 	 */
@@ -1086,11 +1292,14 @@ export class QueueStore implements ScheduleQueue {
 				? this.options.workerId
 				: readRequiredText(report.workerId, f('workerId'), issues, 'the worker id used to claim the message');
 		const channel = report.channel === undefined || report.channel === null ? null : readChannel(report.channel, f('channel'), issues);
+		const ids = readExternalIds(report.externalIds, f('externalIds'), issues);
+		const externalId = readOptionalString(report.externalId, f('externalId'), issues) ?? ids[0] ?? null;
 		return {
 			workerId,
 			channel,
 			provider: readOptionalString(report.provider, f('provider'), issues),
-			externalId: readOptionalString(report.externalId, f('externalId'), issues),
+			externalId,
+			extraIds: ids.filter((id) => id !== externalId),
 			responseTimeMs: readNonNegativeNumber(report.responseTimeMs, f('responseTimeMs'), issues),
 			cost: readNonNegativeNumber(report.cost, f('cost'), issues),
 			costCurrency: readOptionalString(report.costCurrency, f('costCurrency'), issues),
@@ -1178,6 +1387,26 @@ export class QueueStore implements ScheduleQueue {
 		})();
 		return this.#closing;
 	}
+}
+
+/** AttemptReport.externalIds: a list of non-empty provider ids; repeats are dropped, the order kept. */
+function readExternalIds(value: unknown, field: string, issues: Issues): string[] {
+	if (value === undefined || value === null) return [];
+	if (!Array.isArray(value)) {
+		issues.add(field, `must be a list of provider message ids, e.g. ["wamid.1", "wamid.2"] (got ${describe(value)})`);
+		return [];
+	}
+	if (value.length > MAX_EXTERNAL_IDS) {
+		issues.add(field, `may hold at most ${MAX_EXTERNAL_IDS} ids (got ${value.length})`);
+		return [];
+	}
+	const ids: string[] = [];
+	value.forEach((id, i) => {
+		if (typeof id !== 'string' || id.trim() === '') issues.add(`${field}[${i}]`, `must be a provider message id (non-empty text) (got ${describe(id)})`);
+		else if (id.includes('\0')) issues.add(`${field}[${i}]`, 'contains a NUL character (\\u0000), which the database cannot store; remove it');
+		else if (!ids.includes(id)) ids.push(id);
+	});
+	return ids;
 }
 
 function readEarlierAttempts(value: unknown, field: string, issues: Issues): NormalizedEarlier[] {

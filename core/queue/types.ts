@@ -171,6 +171,14 @@ export interface AttemptReport {
 	provider?: string;
 	channel?: string;
 	externalId?: string;
+	/**
+	 * Every provider message id of this send, in order, when it made several provider calls (WhatsApp
+	 * text + image → two ids; Channel Send's `SendResult.externalIds`). Delivery events for any of
+	 * them match the message (docs/delivery-events.md, "Multi-part sends"). `externalId` defaults to
+	 * the first; the others are kept in the queue's id table only when there is more than one id.
+	 * At most MAX_EXTERNAL_IDS.
+	 */
+	externalIds?: string[];
 	responseTimeMs?: number;
 	cost?: number;
 	costCurrency?: string;
@@ -207,6 +215,9 @@ export interface EarlierAttempt {
 
 /** Most earlier attempts one report may carry. */
 export const MAX_EARLIER_ATTEMPTS = 100;
+
+/** Most provider message ids one report may carry (AttemptReport.externalIds). */
+export const MAX_EXTERNAL_IDS = 100;
 
 export interface FailureReport extends AttemptReport {
 	error: { code?: string; message: string };
@@ -249,6 +260,40 @@ export interface DeliveryReport {
 	status: 'delivered' | 'read';
 	/** When it happened (default: now). */
 	at?: string | Date;
+}
+
+/**
+ * requeueUndelivered: messages on `channel` still `sent` (accepted, no delivered / read / failure
+ * reported) more than `olderThanMinutes` after they were sent go back to `approved`, due at once,
+ * on `fallbackChannel`.
+ */
+export interface RequeueUndeliveredOptions {
+	/** The channel whose undelivered messages are handed back (e.g. whatsapp). */
+	channel: string;
+	/** Sent more than this many minutes ago (processed_time), at least 1. */
+	olderThanMinutes: number;
+	/** The channel to send them on instead (e.g. sms); must differ from `channel`. */
+	fallbackChannel: string;
+	/** Most messages moved by one call (default 100, max 1000). */
+	limit?: number;
+	/** Who (or which schedule) handed them back, kept in the log row. */
+	by?: string;
+}
+
+/** A message requeueUndelivered did not move, and why (it stays `sent`). */
+export interface RequeueSkipped {
+	id: string;
+	channel: string;
+	recipient: string;
+	/** E.g. `no sms address: the recipient "a@example.com" is an email address; set metadata.failover.sms.to …`. */
+	reason: string;
+}
+
+export interface RequeueResult {
+	/** The messages moved, as they are now (approved, on the fallback channel). */
+	moved: ScheduledMessage[];
+	/** Messages that qualified but have no address on the fallback channel. */
+	skipped: RequeueSkipped[];
 }
 
 export interface ScheduleQueue {
@@ -297,6 +342,19 @@ export interface ScheduleQueue {
 	recordEvents(events: DeliveryEvent[]): Promise<EventOutcome[]>;
 	/** Deletes processed-event keys and orphan events received more than `olderThanDays` ago; returns how many of each. */
 	purgeEvents(options: { olderThanDays: number }): Promise<{ events: number; orphans: number }>;
+	/**
+	 * "Not delivered after N minutes → hand back to Channel Send's fallback" (issue 5): moves
+	 * `sent` messages of `channel` sent more than `olderThanMinutes` ago back to `approved` (due now)
+	 * on `fallbackChannel`, with a log row each (status `undelivered`, fallback_reason
+	 * `undelivered_after: 10m whatsapp → sms`), in one transaction; the next claimDue hands them to
+	 * Channel Send, which sends them through the fallback channel's route. Phone channels keep the
+	 * number; a move that needs another kind of address (email ↔ phone, chat ids) uses the message's
+	 * own address for that channel and is skipped, with the reason, when it has none. Delivery events
+	 * for the old provider ids still match the message: before the fallback send succeeds a late
+	 * `delivered` / `read` marks it delivered / read on its old channel (the fallback is not sent);
+	 * after, it changes nothing. See docs/delivery-events.md, "Undelivered fallback".
+	 */
+	requeueUndelivered(options: RequeueUndeliveredOptions): Promise<RequeueResult>;
 	/** sending + expired lease → approved (due at once) or dead (no attempts left, LEASE_EXPIRED); returns how many. */
 	releaseExpiredLeases(): Promise<number>;
 	/** Seed 003 statistics per channel over attempts with from ≤ attempted_at ≤ to (both inclusive). */

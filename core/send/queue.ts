@@ -180,6 +180,7 @@ export async function sendClaimed(
 				const sent = await queue.complete(row.id, {
 					...report,
 					...(result.externalId ? { externalId: result.externalId } : {}),
+					...(result.externalIds.length > 1 ? { externalIds: result.externalIds } : {}),
 					metadata: { ...(report.metadata ?? {}), externalIds: result.externalIds },
 				});
 				return { id: row.id, result, queueStatus: sent.status };

@@ -23,6 +23,7 @@ import type {
 	EnqueueInput,
 	FailureReport,
 	ListFilter,
+	RequeueUndeliveredOptions,
 	RetryPolicy,
 	RetryStrategyName,
 	ScheduledMessage,
@@ -56,6 +57,7 @@ const OPERATIONS = [
 	'complete',
 	'fail',
 	'releaseExpiredLeases',
+	'requeueUndelivered',
 	'stats',
 	'purgeLog',
 ] as const;
@@ -68,6 +70,9 @@ const ALIASES: Readonly<Record<string, Operation>> = {
 	release: 'releaseExpiredLeases',
 	releaseleases: 'releaseExpiredLeases',
 	purge: 'purgeLog',
+	requeue: 'requeueUndelivered',
+	handback: 'requeueUndelivered',
+	handbackundelivered: 'requeueUndelivered',
 };
 
 const STRATEGIES: readonly RetryStrategyName[] = ['none', 'linear', 'exponential'];
@@ -98,6 +103,10 @@ interface ScheduleQueueNodeDef extends NodeDef {
 	// Stats / purge
 	statsHours?: number | string;
 	retentionDays?: number | string;
+	// Hand back undelivered
+	undeliveredChannel?: string;
+	undeliveredMinutes?: number | string;
+	fallbackChannel?: string;
 }
 
 interface Settings {
@@ -115,6 +124,9 @@ interface Settings {
 	retry: RetryPolicy;
 	statsHours: number;
 	retentionDays: number;
+	undeliveredChannel?: string;
+	undeliveredMinutes: number;
+	fallbackChannel?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -181,6 +193,9 @@ function readSettings(config: ScheduleQueueNodeDef): { settings: Settings; error
 		},
 		statsHours: read.number(config.statsHours, 'Stats period (hours)', 24, { min: 1 }),
 		retentionDays: read.number(config.retentionDays, 'Keep log (days)', 90, { min: 1, integer: true }),
+		undeliveredChannel: configOption(config.undeliveredChannel),
+		undeliveredMinutes: read.number(config.undeliveredMinutes, 'Not delivered after (minutes)', 10, { min: 1 }),
+		fallbackChannel: configOption(config.fallbackChannel),
 	};
 	const error = read.issues.length
 		? new InvalidQueueInputError(
@@ -244,7 +259,7 @@ function actor(p: Record<string, unknown>, settings: Settings, operation: Operat
 }
 
 /** Report fields the payload may carry (complete and fail), passed to the core as given; it validates them. */
-const REPORT_KEYS = ['workerId', 'provider', 'channel', 'externalId', 'responseTimeMs', 'cost', 'costCurrency', 'fallbackReason', 'metadata', 'attemptedAt'] as const;
+const REPORT_KEYS = ['workerId', 'provider', 'channel', 'externalId', 'externalIds', 'responseTimeMs', 'cost', 'costCurrency', 'fallbackReason', 'metadata', 'attemptedAt'] as const;
 
 /**
  * The attempt's report from the payload. The worker defaults to the claimed row's own `leaseOwner`
@@ -450,6 +465,23 @@ async function runOperation(queue: ScheduleQueue, operation: Operation, msg: Nod
 		case 'releaseExpiredLeases': {
 			const released = await queue.releaseExpiredLeases();
 			return { outputs: [out(msg, { released }, meta)], status: shown(`released ${released}`) };
+		}
+		case 'requeueUndelivered': {
+			// The editor's settings are defaults; msg.payload.{channel, olderThanMinutes, fallbackChannel,
+			// limit, by} override them. The core checks every field (names it, says the fix).
+			const options = {
+				...(settings.undeliveredChannel ? { channel: settings.undeliveredChannel } : {}),
+				olderThanMinutes: settings.undeliveredMinutes,
+				...(settings.fallbackChannel ? { fallbackChannel: settings.fallbackChannel } : {}),
+				...(settings.actor ? { by: settings.actor } : {}),
+				...Object.fromEntries(['channel', 'olderThanMinutes', 'fallbackChannel', 'limit', 'by'].filter((k) => p[k] !== undefined && p[k] !== null && p[k] !== '').map((k) => [k, p[k]])),
+			} as RequeueUndeliveredOptions;
+			const { moved, skipped } = await queue.requeueUndelivered(options);
+			const text = `handed back ${moved.length}${skipped.length ? `, ${skipped.length} skipped` : ''}`;
+			return {
+				outputs: [out(msg, { moved, skipped }, { ...meta, moved: moved.length, skipped: skipped.length })],
+				status: shown(text, skipped.length ? 'yellow' : moved.length ? 'green' : 'grey'),
+			};
 		}
 		case 'stats': {
 			const to = p.to ?? new Date();

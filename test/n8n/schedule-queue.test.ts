@@ -557,6 +557,42 @@ describe('Schedule Queue (n8n engine): PostgreSQL', () => {
 		}
 	});
 
+	test('Hand Back Undelivered: a WhatsApp message still "sent" after N minutes goes back to the queue on SMS; a bad setting names the field', async () => {
+		const credentials = { postgres: builtIn };
+		const store = postgresStore('postgres');
+		const [message] = await ok({
+			store,
+			credentials,
+			parameters: { operation: 'enqueue', initialStatus: 'approved' },
+			input: jsonItems({ channel: 'whatsapp', recipient: 'whatsapp:+15550007777', body: 'Your appointment is tomorrow', sendTime: minutesAgo(30) }),
+		});
+		const [claimed] = await ok({ store, credentials, parameters: { operation: 'claimDue', claimOptions: { channel: 'whatsapp' } } });
+		assert.equal(claimed!.id, message!.id);
+		await ok({ store, credentials, parameters: { operation: 'complete', provider: 'whatsapp', externalId: 'wamid.n8n-1' }, input: jsonItems(claimed!) });
+		const handBack = { operation: 'requeueUndelivered', undeliveredChannel: 'whatsapp', undeliveredMinutes: 10, fallbackChannel: 'sms', requeueOptions: { by: 'fallback-schedule' } };
+		const [early] = await ok({ store, credentials, parameters: handBack });
+		assert.deepEqual([early!.moved, early!.skipped], [[], []], 'sent just now: not yet');
+
+		// Sent 15 minutes ago, and no delivery report came.
+		await cluster.query(`UPDATE switchboard_scheduled_messages SET processed_time = now() - interval '15 minutes' WHERE id = $1`, [message!.id], database);
+		const [result] = await ok({ store, credentials, parameters: handBack });
+		const moved = result!.moved as IDataObject[];
+		assert.deepEqual(
+			moved.map((m) => [m.id, m.status, m.channel, m.recipient, m.errorCode]),
+			[[message!.id, 'approved', 'sms', '+15550007777', 'UNDELIVERED']],
+		);
+		assert.deepEqual(result!.skipped, []);
+		const [got] = await ok({ store, credentials, parameters: { operation: 'get', messageId: String(message!.id) } });
+		const log = (got!.attempts as IDataObject[]).at(-1)!;
+		assert.deepEqual([log.status, log.channel, log.externalId, log.fallbackReason], ['undelivered', 'whatsapp', 'wamid.n8n-1', 'undelivered_after: 10m whatsapp → sms']);
+		const [again] = await ok({ store, credentials, parameters: { operation: 'claimDue', claimOptions: { channel: 'sms' } } });
+		assert.deepEqual([again!.id, again!.channel], [message!.id, 'sms'], 'the next Claim Due hands it to the SMS route');
+
+		const refused = await queueNode({ store, credentials, parameters: { ...handBack, fallbackChannel: 'whatsapp' } });
+		assert.equal(refused.error?.name, 'NodeOperationError');
+		assert.match(`${refused.error!.message} ${String(refused.error!.description)}`, /fallbackChannel.*must differ from channel/);
+	});
+
 	test('the credential test connects with pg: OK for good credentials; host, password and database problems explained', async () => {
 		const pkg = await loadPackage();
 		const type = pkg.nodeTypes.get(`${pkg.packageName}.${NODE}`) as INodeType;

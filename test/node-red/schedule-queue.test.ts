@@ -659,6 +659,61 @@ forEachRuntime('Schedule Queue node', (nr) => {
 		assert.deepEqual(stored.map((r) => r.id).sort(), sortedIds(rows));
 	});
 
+	it('hand back undelivered: a WhatsApp message still "sent" after N minutes moves to SMS (editor defaults, msg.payload overrides); bad input names the field', async () => {
+		const db = await pg().createDatabase();
+		await deploy(
+			nr,
+			tempDir(),
+			[
+				{ id: 'q', store: 'pg', claimOutput: 'all' },
+				{ id: 'handback', store: 'pg', operation: 'requeueUndelivered', undeliveredChannel: 'whatsapp', undeliveredMinutes: '10', fallbackChannel: 'sms', actor: 'fallback-flow' },
+			],
+			[{ id: 'pg', type: STORE, storeType: 'postgres', ssl: 'off' }],
+			{ pg: { connectionString: db.connectionString } },
+		);
+		const [row] = await enqueue(nr, 'q', [{ channel: 'whatsapp', recipient: '+447700900555', body: 'Your order shipped', sendTime: PAST, status: 'approved' }]);
+		const claimed = await claim(nr, 'q');
+		assert.deepEqual(sortedIds(claimed.out[0]!.payload as Row[]), [row!.id]);
+		// A two-part send (text + image): both provider ids are kept for delivery reports.
+		await one(nr, 'q', { operation: 'complete', payload: { id: row!.id, provider: 'whatsapp', externalIds: ['wamid.nr-1', 'wamid.nr-2'] } });
+		const early = await one<{ moved: Row[]; skipped: unknown[] }>(nr, 'handback', { payload: Date.now() });
+		assert.deepEqual([early.payload.moved, early.payload.skipped, early.status.text], [[], [], 'handed back 0']);
+
+		await pg().query(`UPDATE switchboard_scheduled_messages SET processed_time = now() - interval '15 minutes' WHERE id = $1`, [row!.id], db.name);
+		const { payload, msg, status } = await one<{ moved: Row[]; skipped: unknown[] }>(nr, 'handback', { payload: Date.now() });
+		assert.deepEqual(
+			payload.moved.map((m) => [m.id, m.status, m.channel, m.recipient, m.externalId]),
+			[[row!.id, 'approved', 'sms', '+447700900555', null]],
+		);
+		assert.deepEqual(msg.switchboard, { operation: 'requeueUndelivered', moved: 1, skipped: 0 });
+		assert.equal(status.text, 'handed back 1');
+		const ids = await pg().query<{ external_id: string; handed_back: boolean }>(
+			`SELECT external_id, handed_back FROM switchboard_message_external_ids WHERE message_id = $1 ORDER BY external_id`,
+			[row!.id],
+			db.name,
+		);
+		assert.deepEqual(
+			ids.map((r) => [r.external_id, r.handed_back]),
+			[
+				['wamid.nr-1', true],
+				['wamid.nr-2', true],
+			],
+		);
+		const log = await pg().query<{ status: string; fallback_reason: string; by: string }>(
+			`SELECT status, fallback_reason, metadata->>'by' AS by FROM switchboard_delivery_attempts WHERE message_id = $1 AND NOT success`,
+			[row!.id],
+			db.name,
+		);
+		assert.deepEqual(log, [{ status: 'undelivered', fallback_reason: 'undelivered_after: 10m whatsapp → sms', by: 'fallback-flow' }]);
+		const again = await claim(nr, 'q', { channel: 'sms' });
+		assert.deepEqual(sortedIds(again.out[0]!.payload as Row[]), [row!.id], 'the next claim on sms takes it');
+
+		const { error } = await fails(nr, 'handback', { payload: { fallbackChannel: 'whatsapp', olderThanMinutes: 0 } });
+		assert.equal(error.code, 'INVALID_QUEUE_INPUT');
+		assert.match(error.message, /fallbackChannel/);
+		assert.match(error.message, /olderThanMinutes/);
+	});
+
 	it('PostgreSQL store from host / port / database / user fields; a bad database is QUEUE_STORE_ERROR without the password', async () => {
 		const db = await pg().createDatabase();
 		const userDir = tempDir();

@@ -20,6 +20,7 @@ import * as list from './actions/list.operation';
 import * as purgeLog from './actions/purgeLog.operation';
 import * as reject from './actions/reject.operation';
 import * as releaseExpiredLeases from './actions/releaseExpiredLeases.operation';
+import * as requeueUndelivered from './actions/requeueUndelivered.operation';
 import * as reschedule from './actions/reschedule.operation';
 import { router } from './actions/router';
 import * as stats from './actions/stats.operation';
@@ -98,6 +99,13 @@ export class ScheduleQueue implements INodeType {
 						action: 'Get a message',
 					},
 					{
+						name: 'Hand Back Undelivered',
+						value: 'requeueUndelivered',
+						description:
+							'Send messages on a fallback channel when no delivery report came N minutes after sending (e.g. WhatsApp → SMS)',
+						action: 'Hand back undelivered messages',
+					},
+					{
 						name: 'List',
 						value: 'list',
 						description: 'List messages by status, channel, session, client or send time (the review queue)',
@@ -146,6 +154,7 @@ export class ScheduleQueue implements INodeType {
 			...complete.description,
 			...fail.description,
 			...releaseExpiredLeases.description,
+			...requeueUndelivered.description,
 			...stats.description,
 			...purgeLog.description,
 		],

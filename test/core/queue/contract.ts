@@ -23,6 +23,7 @@ import type { EnqueueInput, QueueConnection, QueueOptions, QueueStatus, RetryPol
 import type { SqlClient } from '../../../core/queue/sql/client';
 import { internalSqlClient } from '../../../core/queue/store';
 import { deliveryEventsContract } from './events-contract';
+import { undeliveredContract } from './undelivered-contract';
 
 export interface ContractTarget {
 	kind: 'embedded' | 'postgres';
@@ -57,9 +58,11 @@ const RETRY: RetryPolicy = { strategy: 'exponential', initialDelaySeconds: 60, m
 /** What each status may become, written out from the issue (not read from the implementation). */
 const ALLOWED: Record<QueueStatus, QueueStatus[]> = {
 	draft: ['approved', 'cancelled'],
-	approved: ['sending', 'cancelled'],
+	// delivered / read: a late delivery report of a send handed back to a fallback channel (issue 5).
+	approved: ['sending', 'cancelled', 'delivered', 'read'],
 	sending: ['sent', 'failed', 'approved', 'dead', 'sending'],
-	sent: ['delivered', 'read'],
+	// approved: handed back to a fallback channel, not delivered after N minutes (requeueUndelivered).
+	sent: ['delivered', 'read', 'approved'],
 	delivered: ['read'],
 	read: [],
 	failed: ['approved', 'dead'],
@@ -1090,6 +1093,8 @@ function contract(target: ContractTarget): void {
 
 	// Issue 5: delivery events and orphans, on the same shared queue and clock.
 	deliveryEventsContract({ kind: target.kind, queue: () => queue, sql: () => sql, now: () => clock.now() });
+	// Issue 5: multi-part provider ids and the undelivered fallback (requeueUndelivered).
+	undeliveredContract({ kind: target.kind, queue: () => queue, sql: () => sql, now: () => clock.now(), advance: (seconds) => clock.advance(seconds) });
 
 	describe('stats and purge', () => {
 		async function attempt(channel: 'sms' | 'email', outcome: 'ok' | 'fail', extra: { responseTimeMs?: number; cost?: number; fallbackReason?: string; attemptedAt: string }): Promise<void> {

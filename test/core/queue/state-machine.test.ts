@@ -39,6 +39,12 @@ const ISSUE_EDGES: Array<[QueueStatus, QueueStatus]> = [
 	['sending', 'sending'],
 	// A read receipt may arrive without a delivery receipt.
 	['sent', 'read'],
+	// Issue 5, "not delivered after N minutes → hand back to Channel Send's fallback": a sent message is
+	// due again on the fallback channel; a delivery report of the handed-back send that arrives before
+	// the fallback succeeded marks it delivered / read instead.
+	['sent', 'approved'],
+	['approved', 'delivered'],
+	['approved', 'read'],
 ];
 
 test('the legal transitions are exactly the issue\'s', () => {
@@ -69,6 +75,11 @@ test('each operation may only take its own edges', () => {
 		['recordDelivery', 'sent', 'delivered', true],
 		['recordDelivery', 'delivered', 'read', true],
 		['recordDelivery', 'read', 'delivered', false],
+		['recordDelivery', 'approved', 'delivered', false], // only a late delivery event of a handed-back send
+		['requeueUndelivered', 'sent', 'approved', true],
+		['requeueUndelivered', 'delivered', 'approved', false],
+		['lateDelivery', 'approved', 'delivered', true],
+		['lateDelivery', 'sent', 'delivered', false],
 	];
 	for (const [operation, from, to, legal] of cases) assert.equal(canTransition(from, to, operation), legal, `${operation}: ${from} → ${to}`);
 	assert.deepEqual(appliesTo('approve'), ['draft']);
@@ -87,10 +98,10 @@ test('an illegal transition names the message, from, to, what from allows and wh
 	}
 	assert.ok(caught instanceof IllegalTransitionError);
 	assert.deepEqual([caught.messageId, caught.from, caught.to, caught.operation, caught.code], ['m-1', 'sent', 'approved', 'approve', 'ILLEGAL_TRANSITION']);
-	assert.deepEqual([...caught.allowed].sort(), ['delivered', 'read']);
+	assert.deepEqual([...caught.allowed].sort(), ['approved', 'delivered', 'read']);
 	assert.deepEqual(caught.appliesTo, ['draft']);
 	assert.match(caught.message, /Cannot approve message m-1: status "sent" cannot change to "approved"; approve applies only to "draft" messages/);
-	assert.match(caught.hint ?? '', /From "sent" a message can only become: delivered, read/);
+	assert.match(caught.hint ?? '', /From "sent" a message can only become: delivered, read, approved/);
 
 	assert.throws(() => assertTransition('m-2', 'dead', 'approved', 'approve'), (e: unknown) => e instanceof IllegalTransitionError && /final/.test(e.hint ?? '') && e.allowed.length === 0);
 	assert.doesNotThrow(() => assertTransition('m-3', 'draft', 'approved', 'approve'));
@@ -136,6 +147,11 @@ const BY_OPERATION: Record<QueueOperation, Array<[QueueStatus, QueueStatus]>> = 
 		['sent', 'read'],
 		['delivered', 'read'],
 	],
+	requeueUndelivered: [['sent', 'approved']],
+	lateDelivery: [
+		['approved', 'delivered'],
+		['approved', 'read'],
+	],
 };
 
 test('every (operation, from, to) is legal exactly when the hand-written table says so, and assertTransition agrees', () => {
@@ -151,5 +167,5 @@ test('every (operation, from, to) is legal exactly when the hand-written table s
 			}
 		}
 	}
-	assert.equal(checked, 7 * 9 * 9);
+	assert.equal(checked, 9 * 9 * 9);
 });

@@ -17,6 +17,7 @@ import * as list from './list.operation';
 import * as purgeLog from './purgeLog.operation';
 import * as reject from './reject.operation';
 import * as releaseExpiredLeases from './releaseExpiredLeases.operation';
+import * as requeueUndelivered from './requeueUndelivered.operation';
 import * as reschedule from './reschedule.operation';
 import * as stats from './stats.operation';
 import { ParameterError, errorItemJson, toNodeError, withPairedItem } from './shared';
@@ -33,6 +34,7 @@ export type ScheduleQueueOperation =
 	| 'purgeLog'
 	| 'reject'
 	| 'releaseExpiredLeases'
+	| 'requeueUndelivered'
 	| 'reschedule'
 	| 'stats';
 
@@ -49,6 +51,7 @@ const operations: Record<ScheduleQueueOperation, Execute> = {
 	purgeLog: purgeLog.execute,
 	reject: reject.execute,
 	releaseExpiredLeases: releaseExpiredLeases.execute,
+	requeueUndelivered: requeueUndelivered.execute,
 	reschedule: reschedule.execute,
 	stats: stats.execute,
 };
