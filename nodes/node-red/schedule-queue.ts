@@ -12,8 +12,12 @@
  *
  * Errors go to done(err) with the typed error's `code` (Catch nodes see msg.error.code) and to the
  * status line; nothing is sent for a failed operation.
+ *
+ * Approval links (docs/approval.md): "approval links" makes the reviewers' digest, "approval request"
+ * answers the approval page behind an `http in` node (GET and POST) for an `http response` node. Both
+ * read the signing secret, page URL and link lifetime from the `switchboard-store` config node.
  */
-import { InvalidQueueInputError, isSwitchboardError } from '../../core';
+import { InvalidQueueInputError, approvalLinks, assertApprovalSecret, handleApprovalRequest, isSwitchboardError } from '../../core';
 import type {
 	ActorInput,
 	AttemptReport,
@@ -30,6 +34,7 @@ import type {
 	ScheduleQueue,
 } from '../../core/queue';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend, NodeStatus } from './shared/node-red';
+import type { ApprovalSettings, ApprovalStoreNode } from './switchboard-store';
 import {
 	configOption,
 	errorStatus,
@@ -60,6 +65,8 @@ const OPERATIONS = [
 	'requeueUndelivered',
 	'stats',
 	'purgeLog',
+	'approvalLinks',
+	'approvalRequest',
 ] as const;
 type Operation = (typeof OPERATIONS)[number];
 
@@ -73,6 +80,9 @@ const ALIASES: Readonly<Record<string, Operation>> = {
 	requeue: 'requeueUndelivered',
 	handback: 'requeueUndelivered',
 	handbackundelivered: 'requeueUndelivered',
+	links: 'approvalLinks',
+	digest: 'approvalLinks',
+	approvalpage: 'approvalRequest',
 };
 
 const STRATEGIES: readonly RetryStrategyName[] = ['none', 'linear', 'exponential'];
@@ -107,6 +117,8 @@ interface ScheduleQueueNodeDef extends NodeDef {
 	undeliveredChannel?: string;
 	undeliveredMinutes?: number | string;
 	fallbackChannel?: string;
+	// Approval request
+	approvalListPage?: boolean | string;
 }
 
 interface Settings {
@@ -127,6 +139,7 @@ interface Settings {
 	undeliveredChannel?: string;
 	undeliveredMinutes: number;
 	fallbackChannel?: string;
+	approvalListPage: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -196,6 +209,7 @@ function readSettings(config: ScheduleQueueNodeDef): { settings: Settings; error
 		undeliveredChannel: configOption(config.undeliveredChannel),
 		undeliveredMinutes: read.number(config.undeliveredMinutes, 'Not delivered after (minutes)', 10, { min: 1 }),
 		fallbackChannel: configOption(config.fallbackChannel),
+		approvalListPage: config.approvalListPage !== false && config.approvalListPage !== 'false',
 	};
 	const error = read.issues.length
 		? new InvalidQueueInputError(
@@ -337,7 +351,124 @@ function shortTime(iso: string | null): string {
 	return iso ? iso.replace(/\.\d+Z$/, 'Z') : '?';
 }
 
-async function runOperation(queue: ScheduleQueue, operation: Operation, msg: NodeMessage, settings: Settings): Promise<Outcome> {
+// ---------------------------------------------------------------------------------------------------
+// Approval links
+
+const SECRET_FIELD = 'approvalSecret';
+const SECRET_HINT =
+	'Open the switchboard-store configuration this node uses and set "Approval secret" to a random text of at least 32 characters, e.g. the output of `openssl rand -base64 48`.';
+const BASE_URL_FIELD = 'approvalBaseUrl';
+/** Drafts a digest lists by default, and at most. */
+const DEFAULT_DIGEST_SIZE = 100;
+const MAX_DIGEST_SIZE = 1000;
+
+/** The store's approval settings, with the secret checked; the approval operations need a store. */
+type ApprovalSource = () => ApprovalSettings;
+
+function checkedApproval(source: ApprovalSource | undefined): ApprovalSettings & { secret: string } {
+	if (!source) {
+		throw new InvalidQueueInputError(
+			[{ field: 'node setting "Store"', message: 'is not set: approval links need a switchboard-store configuration (its approval secret and page URL)' }],
+			'Open the node, choose (or add) a store, and fill in its Approval secret and Approval page URL.',
+		);
+	}
+	const settings = source();
+	assertApprovalSecret(settings.secret, { field: SECRET_FIELD, hint: SECRET_HINT });
+	return settings as ApprovalSettings & { secret: string };
+}
+
+/** Message ids for "approval links": msg.payload.ids (list or comma-separated), or a list of ids / rows as the payload. */
+function digestIds(msg: NodeMessage): string[] | undefined {
+	const given = Array.isArray(msg.payload) ? msg.payload : isRecord(msg.payload) ? msg.payload.ids : undefined;
+	if (given === undefined || given === null) return undefined;
+	const list = typeof given === 'string' ? given.split(',') : Array.isArray(given) ? given : undefined;
+	if (!list) throw bad('msg.payload.ids', 'must be a list of message ids, or ids separated by commas');
+	const ids = list.map((v, i) => {
+		const id = isRecord(v) ? v.id : v;
+		if (typeof id !== 'string' || id.trim() === '') throw bad(`msg.payload.ids[${i}]`, 'must be a message id (text), or a row with "id"');
+		return id.trim();
+	});
+	if (ids.length > MAX_DIGEST_SIZE) throw bad('msg.payload.ids', `has ${ids.length} ids; one digest lists at most ${MAX_DIGEST_SIZE}`);
+	return [...new Set(ids)];
+}
+
+/** The HTTP request the `http in` node put on the message. Without msg.req it is a GET (reads only). */
+function approvalHttpRequest(msg: NodeMessage): { method: string; query: unknown; body: unknown; headers: unknown } {
+	const req = isRecord(msg.req) ? msg.req : {};
+	const method = typeof req.method === 'string' && req.method !== '' ? req.method.toUpperCase() : 'GET';
+	// `http in` puts the query in msg.payload on GET; the body only comes with a POST.
+	const body = method === 'POST' ? msg.payload : undefined;
+	return { method, query: req.query, body, headers: req.headers };
+}
+
+async function runApproval(queue: ScheduleQueue, operation: 'approvalLinks' | 'approvalRequest', msg: NodeMessage, settings: Settings, source: ApprovalSource | undefined): Promise<Outcome> {
+	const approval = checkedApproval(source);
+	const meta = { operation };
+	if (operation === 'approvalLinks') {
+		const p = params(msg);
+		const ids = digestIds(msg);
+		const by = optionalText(p, 'by') ?? settings.actor;
+		const drafts: ScheduledMessage[] = [];
+		const skipped: Array<{ id: string; reason: string }> = [];
+		let more = false;
+		if (ids) {
+			for (const id of ids) {
+				const row = await queue.get(id);
+				if (!row) skipped.push({ id, reason: 'not found' });
+				else if (row.status !== 'draft') skipped.push({ id, reason: `status is ${row.status}` });
+				else {
+					const { attempts: _attempts, ...message } = row;
+					void _attempts;
+					drafts.push(message);
+				}
+			}
+		} else {
+			const limit = p.limit === undefined ? DEFAULT_DIGEST_SIZE : p.limit;
+			if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_DIGEST_SIZE) {
+				throw bad('msg.payload.limit', `must be a whole number from 1 to ${MAX_DIGEST_SIZE} (got ${JSON.stringify(limit)})`);
+			}
+			const page = await queue.list({ status: 'draft', limit });
+			drafts.push(...page.items);
+			more = page.nextCursor !== undefined;
+		}
+		const digest = approvalLinks(drafts, {
+			baseUrl: approval.baseUrl ?? '',
+			secret: approval.secret,
+			ttlMs: approval.ttlMs,
+			now: new Date(),
+			more,
+			secretField: SECRET_FIELD,
+			secretHint: SECRET_HINT,
+			baseUrlField: BASE_URL_FIELD,
+			...(by ? { by } : {}),
+		});
+		return {
+			outputs: [out(msg, { ...digest, skipped }, { ...meta, count: digest.count })],
+			status: shown(`links for ${plural(digest.count, 'draft', 'drafts')}${skipped.length ? `, ${skipped.length} skipped` : ''}`, digest.count ? 'green' : 'grey'),
+		};
+	}
+
+	const response = await handleApprovalRequest(approvalHttpRequest(msg), {
+		queue,
+		secret: approval.secret,
+		baseUrl: approval.baseUrl,
+		ttlMs: approval.ttlMs,
+		now: new Date(),
+		listPage: settings.approvalListPage,
+		secretField: SECRET_FIELD,
+		secretHint: SECRET_HINT,
+		baseUrlField: BASE_URL_FIELD,
+		...(settings.actor ? { by: settings.actor } : {}),
+	});
+	const reply = out(msg, response.body, { ...meta, page: response.page, ...(response.action ? { action: response.action } : {}) });
+	reply.statusCode = response.statusCode;
+	reply.headers = { ...response.headers };
+	const text = response.action ? `${response.action.decision} ${response.action.id.slice(0, 8)}` : `${response.statusCode} ${response.page}`;
+	return { outputs: [reply], status: shown(text, response.action ? 'green' : response.statusCode >= 400 ? 'yellow' : 'grey') };
+}
+
+async function runOperation(queue: ScheduleQueue, operation: Operation, msg: NodeMessage, settings: Settings, approval?: ApprovalSource): Promise<Outcome> {
+	if (operation === 'approvalLinks' || operation === 'approvalRequest') return await runApproval(queue, operation, msg, settings, approval);
 	const p = params(msg);
 	const meta = { operation };
 	switch (operation) {
@@ -535,7 +666,8 @@ export = function register(RED: NodeAPI): void {
 		async function handle(msg: NodeMessage, send: NodeSend): Promise<void> {
 			if (setupError) throw setupError;
 			const operation = msg.operation === undefined || msg.operation === null || msg.operation === '' ? settings.operation : operationOf(msg.operation, 'msg.operation');
-			const outcome = await runOperation(await queue(), operation, msg, settings);
+			const approval = store.node && typeof (store.node as Partial<ApprovalStoreNode>).approvalSettings === 'function' ? () => (store.node as ApprovalStoreNode).approvalSettings() : undefined;
+			const outcome = await runOperation(await queue(), operation, msg, settings, approval);
 			if (outcome.outputs.length === 1) send(outcome.outputs[0]!);
 			else if (outcome.outputs.length > 1) send([outcome.outputs]);
 			node.status(outcome.status);

@@ -13,6 +13,12 @@
  * When the store itself closes (redeploy, stop), it waits for the leases it handed out to be given
  * back — their nodes finish running operations first — and releases whatever is left after a bound,
  * so the queue is always closed with its store.
+ *
+ * Approval links (docs/approval.md): the store also holds what the Schedule Queue's "approval links"
+ * and "approval request" operations need — the signing secret (credential `approvalSecret`, encrypted
+ * like the passwords), the public URL of the approval page (`approvalBaseUrl`) and the link lifetime
+ * in hours (`approvalTtlHours`, default 72). Schedule Queue nodes read them through
+ * `approvalSettings()`; the secret is checked (≥ 32 characters) where it is used.
  */
 import { InvalidQueueInputError, QueueStoreError } from '../../core';
 import type { QueueConnection } from '../../core/queue';
@@ -30,6 +36,8 @@ const CLOSE_WAIT_MS = 10_000;
 type SslMode = 'off' | 'verify' | 'no-verify';
 
 interface StoreNodeDef extends NodeDef {
+	approvalBaseUrl?: string;
+	approvalTtlHours?: number | string;
 	storeType?: string;
 	folder?: string;
 	ssl?: string;
@@ -82,12 +90,46 @@ function storeConnection(config: StoreNodeDef, credentials: Record<string, strin
 	return connection;
 }
 
-export = function register(RED: NodeAPI): void {
+/** Default link lifetime, hours. */
+const DEFAULT_APPROVAL_TTL_HOURS = 72;
+/** Longest link lifetime, hours (366 days). */
+const MAX_APPROVAL_TTL_HOURS = 8784;
+
+/** What the approval operations read from the store (see approvalSettings()). */
+interface ApprovalStoreSettings {
+	/** The signing secret (credential `approvalSecret`); undefined when not set. */
+	secret: string | undefined;
+	/** Public URL of the approval page; undefined when not set. */
+	baseUrl: string | undefined;
+	/** Link lifetime in ms. */
+	ttlMs: number;
+}
+
+/** The approval settings of a store's configuration; a bad lifetime is an error naming the setting. */
+function approvalSettingsOf(config: StoreNodeDef, credentials: Record<string, string | undefined>): ApprovalStoreSettings {
+	const raw = config.approvalTtlHours;
+	let hours = DEFAULT_APPROVAL_TTL_HOURS;
+	if (raw !== undefined && raw !== null && String(raw).trim() !== '') {
+		hours = Number(raw);
+		if (!Number.isFinite(hours) || hours <= 0 || hours > MAX_APPROVAL_TTL_HOURS) {
+			throw problem('Link lifetime (hours)', `must be a number of hours from 1 to ${MAX_APPROVAL_TTL_HOURS} (got ${JSON.stringify(raw)})`, 'Open the store configuration and give how long approval links stay valid (default 72).');
+		}
+	}
+	const secret = credentials.approvalSecret;
+	return {
+		secret: typeof secret === 'string' && secret !== '' ? secret : undefined,
+		baseUrl: configOption(config.approvalBaseUrl),
+		ttlMs: Math.max(60_000, Math.round(hours * 3_600_000)),
+	};
+}
+
+function register(RED: NodeAPI): void {
 	const red = RED as QueueNodeAPI;
 
-	function SwitchboardStoreNode(this: QueueStoreNode, config: NodeDef): void {
+	function SwitchboardStoreNode(this: QueueStoreNode & ApprovalStore, config: NodeDef): void {
 		RED.nodes.createNode(this, config);
 		const node = this;
+		node.approvalSettings = () => approvalSettingsOf(config as StoreNodeDef, node.credentials ?? {});
 		let connection: QueueConnection | undefined;
 		let setupError: Error | undefined;
 		try {
@@ -151,6 +193,21 @@ export = function register(RED: NodeAPI): void {
 			database: { type: 'text' },
 			user: { type: 'text' },
 			password: { type: 'password' },
+			approvalSecret: { type: 'password' },
 		},
 	});
-};
+}
+
+/** A store node that can hand its approval settings to the Schedule Queue nodes. */
+interface ApprovalStore {
+	approvalSettings(): ApprovalStoreSettings;
+}
+
+// A Node-RED node module exports only its register function; the types Schedule Queue uses ride along.
+// eslint-disable-next-line @typescript-eslint/no-namespace
+namespace register {
+	export type ApprovalSettings = ApprovalStoreSettings;
+	export type ApprovalStoreNode = QueueStoreNode & ApprovalStore;
+}
+
+export = register;

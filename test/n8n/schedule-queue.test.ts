@@ -111,8 +111,10 @@ describe('Schedule Queue (n8n engine): node description and defaults', () => {
 		const credentials = type.description.credentials ?? [];
 		assert.deepEqual(
 			credentials.map((c) => c.name),
-			['postgres', 'switchboardPostgres'],
+			['postgres', 'switchboardPostgres', 'switchboardApprovalApi'],
 		);
+		// The approval credential is asked for only by the two approval operations.
+		assert.deepEqual(credentials.find((c) => c.name === 'switchboardApprovalApi')?.displayOptions, { show: { operation: ['approvalLinks', 'approvalRequest'] } });
 		assert.equal(credentials.find((c) => c.name === 'switchboardPostgres')?.testedBy, CREDENTIAL_TEST);
 		assert.equal(typeof type.methods?.credentialTest?.[CREDENTIAL_TEST], 'function');
 		assert.ok(pkg.credentialTypes.has('switchboardPostgres'), 'the credential is loaded from package.json');
@@ -617,5 +619,85 @@ describe('Schedule Queue (n8n engine): PostgreSQL', () => {
 			assert.match(result.message, expected, what);
 			assert.ok(!result.message.includes('nope-nope') && !result.message.includes(PASSWORD), `${what}: no secret in "${result.message}"`);
 		}
+	});
+});
+
+// ---------------------------------------------------------------------------------------------------
+
+describe('Schedule Queue (n8n engine): approval links and the approval page', () => {
+	const store = embeddedStore('approval');
+	const BASE = 'https://n8n.example.com/webhook/switchboard/approval';
+	const approval = { switchboardApprovalApi: { signingSecret: 'n8n-approval-secret-0123456789-abcdefghij', baseUrl: BASE, linkTtlHours: 72 } };
+	/** The credential type as n8n loads it (until package.json lists it, from dist directly). */
+	const credentialType = () => {
+		const { SwitchboardApprovalApi } = require(join(PACKAGE_ROOT, 'dist', 'credentials', 'SwitchboardApprovalApi.credentials.js')) as typeof import('../../credentials/SwitchboardApprovalApi.credentials');
+		return new SwitchboardApprovalApi();
+	};
+	/** The item n8n's Webhook node (v2) outputs: no method field. */
+	const webhookItem = (query: IDataObject, body: IDataObject) => jsonItems({ headers: { host: 'n8n.example.com', 'content-type': 'application/x-www-form-urlencoded' }, params: {}, query, body, webhookUrl: BASE, executionMode: 'production' });
+
+	test('Approval Links makes one digest item of the drafts; Approval Request shows on GET and decides only on POST', async () => {
+		const type = credentialType();
+		assert.equal(type.name, 'switchboardApprovalApi');
+		assert.deepEqual(type.properties.map((p) => [p.name, p.default]), [['signingSecret', ''], ['baseUrl', ''], ['linkTtlHours', 72]]);
+		assert.equal((type as { test?: unknown }).test, undefined, 'no remote API: no test request');
+
+		const drafts = await ok({ store, parameters: { operation: 'enqueue' }, input: emailInput(2, { clientId: 'approval-client' }) });
+		await ok({ store, parameters: { operation: 'enqueue', initialStatus: 'approved' }, input: emailInput(1, { clientId: 'approval-client', sessionId: 'approved-one' }) });
+
+		// Two input items (e.g. from a trigger and a merge): still one digest, paired with both.
+		const result = await queueNode({ store, parameters: { operation: 'approvalLinks', reviewer: 'dana.ortiz@example.com' }, input: jsonItems({ tick: 1 }, { tick: 2 }), credentials: approval });
+		assert.equal(result.error, undefined, result.error?.message);
+		assert.equal(result.items.length, 1);
+		assert.deepEqual(result.items[0]!.pairedItem, [{ item: 0 }, { item: 1 }]);
+		const digest = result.items[0]!.json as unknown as { count: number; subject: string; html: string; text: string; links: Array<Record<string, string>> };
+		assert.deepEqual(digest.links.map((l) => l.id).sort(), drafts.map((d) => d.id as string).sort(), 'exactly the drafts');
+		assert.equal(digest.count, 2);
+		assert.equal(digest.subject, '2 messages waiting for approval');
+		for (const link of digest.links) {
+			assert.deepEqual(Object.keys(link).sort(), ['approveUrl', 'channel', 'expiresAt', 'id', 'preview', 'recipient', 'rejectUrl', 'sendTime']);
+			assert.ok(link.approveUrl!.startsWith(`${BASE}?token=`) && link.rejectUrl!.startsWith(`${BASE}?token=`));
+			assert.ok(digest.html.includes(link.approveUrl!.replace(/&/g, '&amp;')) && digest.text.includes(link.rejectUrl!));
+			const hoursAhead = (Date.parse(link.expiresAt!) - Date.now()) / 3_600_000;
+			assert.ok(hoursAhead > 71.9 && hoursAhead <= 72, `links expire after the credential's 72 hours (${hoursAhead})`);
+		}
+
+		const target = digest.links.find((l) => l.id === drafts[0]!.id)!;
+		const token = new URL(target.approveUrl!).searchParams.get('token')!;
+		// GET (the reviewer opens the link): the confirmation page; the Method default says GET.
+		const opened = await ok({ store, parameters: { operation: 'approvalRequest' }, input: webhookItem({ token }, {}), credentials: approval });
+		assert.deepEqual([opened[0]!.statusCode, opened[0]!.contentType, opened[0]!.page, opened[0]!.action], [200, 'text/html; charset=utf-8', 'confirm', undefined]);
+		assert.match(opened[0]!.body as string, /Approve this message\?/);
+		const [stillDraft] = await ok({ store, parameters: { operation: 'get', messageId: target.id } });
+		assert.equal(stillDraft!.status, 'draft', 'opening the link changed nothing');
+
+		// POST (the confirmation button): the form body carries the token, so the Method default says POST.
+		const posted = await ok({ store, parameters: { operation: 'approvalRequest' }, input: webhookItem({}, { token, confirm: 'yes' }), credentials: approval });
+		const action = posted[0]!.action as IDataObject;
+		assert.deepEqual([posted[0]!.statusCode, posted[0]!.page, action.id, action.decision, action.by], [200, 'done', target.id, 'approved', 'dana.ortiz@example.com']);
+		const [approved] = await ok({ store, parameters: { operation: 'get', messageId: target.id } });
+		assert.deepEqual([approved!.status, approved!.approvedBy], ['approved', 'dana.ortiz@example.com']);
+
+		const again = await ok({ store, parameters: { operation: 'approvalRequest' }, input: webhookItem({}, { token, confirm: 'yes' }), credentials: approval });
+		assert.deepEqual([again[0]!.statusCode, again[0]!.page], [409, 'conflict']);
+		// The list page (no token): the remaining draft only.
+		const list = await ok({ store, parameters: { operation: 'approvalRequest' }, input: webhookItem({}, {}), credentials: approval });
+		assert.equal(list[0]!.page, 'list');
+		const other = drafts[1]!;
+		assert.match(list[0]!.body as string, new RegExp(String(other.recipient).replace(/\./g, '\\.')));
+		assert.doesNotMatch(list[0]!.body as string, new RegExp(String(target.recipient).replace(/\./g, '\\.')));
+	});
+
+	test('a short signing secret stops the node with an error naming signingSecret and the fix; a forged link is a 403 page', async () => {
+		const short = { switchboardApprovalApi: { ...approval.switchboardApprovalApi, signingSecret: 'too-short-secret' } };
+		const refused = await queueNode({ store, parameters: { operation: 'approvalLinks' }, credentials: short });
+		assert.equal(refused.error?.name, 'NodeOperationError');
+		const text = `${refused.error!.message} ${String(refused.error!.description)}`;
+		assert.match(text, /signingSecret: is too short \(16 characters\)/);
+		assert.match(text, /Switchboard Approval Links credential/);
+		assert.ok(!text.includes('too-short-secret'), 'the secret itself is never shown');
+
+		const forged = await ok({ store, parameters: { operation: 'approvalRequest', requestMethod: 'GET' }, input: webhookItem({ token: 'eyJtIjoieCJ9.c2lnbmF0dXJl' }, {}), credentials: approval });
+		assert.deepEqual([forged[0]!.statusCode, forged[0]!.page], [403, 'invalid']);
 	});
 });

@@ -736,6 +736,116 @@ forEachRuntime('Schedule Queue node', (nr) => {
 		assert.equal((await fails(nr, 'q', { payload: Date.now() })).error.code, 'QUEUE_STORE_ERROR');
 	});
 
+	it('approval links: the digest from the store\'s secret and URL; behind real http in / http response, GET shows, only the POST decides', async () => {
+		const userDir = seededUserDir();
+		const APPROVAL_SECRET = 'node-red-approval-secret-0123456789-abcdef';
+		const store = { id: 'store', type: STORE, storeType: 'embedded', approvalBaseUrl: '', approvalTtlHours: 24 };
+		const httpNodes: FlowNode[] = [
+			{ id: 'in-get', type: 'http in', url: '/switchboard/approval', method: 'get', upload: false, wires: [['page']] },
+			{ id: 'in-post', type: 'http in', url: '/switchboard/approval', method: 'post', upload: false, wires: [['page']] },
+			{ id: 'reply', type: 'http response', statusCode: '', headers: {} },
+		];
+		// The page's public address (behind a proxy, say); the test reaches the same path on the local server.
+		const PUBLIC = 'https://reviews.example.net/switchboard/approval';
+		await nr.load(
+			[...SETS, nr.coreNode('network/21-httpin.js')],
+			flow(
+				[
+					{ id: 'links', operation: 'approvalLinks', store: 'store', actor: 'dana.ortiz@example.net' },
+					{ id: 'page', operation: 'approvalRequest', store: 'store', wires: [['reply']] },
+				],
+				[{ ...store, approvalBaseUrl: PUBLIC }, ...httpNodes],
+			),
+			{ store: { approvalSecret: APPROVAL_SECRET } },
+			{ http: true, settings: { userDir } },
+		);
+		const BASE = nr.httpUrl('/switchboard/approval');
+		const local = (url: string) => {
+			assert.ok(url.startsWith(`${PUBLIC}?token=`), url);
+			return BASE + url.slice(PUBLIC.length);
+		};
+
+		const [first, second] = await enqueue(nr, 'links', [sms(1), sms(2)]);
+		const approvedAlready = (await enqueue(nr, 'links', [sms(3, { status: 'approved' })]))[0]!;
+		const { payload: digest, msg: digestMsg, status } = await one<{ count: number; subject: string; html: string; text: string; links: Array<Record<string, string>>; skipped: unknown[] }>(nr, 'links', { payload: Date.now() });
+		assert.deepEqual(digest.links.map((l) => l.id).sort(), sortedIds([first!, second!]), 'the drafts, not the approved message');
+		assert.ok(!digest.links.some((l) => l.id === approvedAlready.id));
+		assert.equal(digest.count, 2);
+		assert.equal(digest.subject, '2 messages waiting for approval');
+		assert.deepEqual(digestMsg.switchboard, { operation: 'approvalLinks', count: 2 });
+		assert.equal(status.text, 'links for 2 drafts');
+		const link = digest.links.find((l) => l.id === first!.id)!;
+		const approveUrl = local(link.approveUrl!);
+		const hoursAhead = (Date.parse(link.expiresAt!) - Date.now()) / 3_600_000;
+		assert.ok(hoursAhead > 23.9 && hoursAhead <= 24, `the store's 24-hour lifetime (${hoursAhead})`);
+		// Only the given ids: a non-draft is skipped and listed.
+		const some = await one<{ count: number; skipped: Array<{ id: string; reason: string }> }>(nr, 'links', { payload: { ids: [first!.id, approvedAlready.id] } });
+		assert.equal(some.payload.count, 1);
+		assert.deepEqual(some.payload.skipped, [{ id: approvedAlready.id, reason: 'status is approved' }]);
+
+		const statusOf = async (id: string) => (await one(nr, 'links', { operation: 'get', payload: id })).payload.status;
+		// The reviewer opens the link (and a link preview does a HEAD): confirmation page, nothing changes.
+		const opened = await fetch(approveUrl, { signal: AbortSignal.timeout(10_000) });
+		assert.equal(opened.status, 200);
+		assert.equal(opened.headers.get('content-type'), 'text/html; charset=utf-8');
+		assert.equal(opened.headers.get('cache-control'), 'no-store');
+		const confirmHtml = await opened.text();
+		assert.match(confirmHtml, /Approve this message\?/);
+		const formToken = /name="token" value="([^"]+)"/.exec(confirmHtml)?.[1];
+		assert.equal(formToken, new URL(link.approveUrl!).searchParams.get('token'));
+		const head = await fetch(approveUrl, { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
+		assert.equal(head.status, 200);
+		assert.equal(await statusOf(first!.id), 'draft');
+
+		// The button: a form POST, parsed by http in into msg.payload.
+		const post = () =>
+			fetch(BASE, {
+				method: 'POST',
+				headers: { 'content-type': 'application/x-www-form-urlencoded' },
+				body: new URLSearchParams({ token: formToken!, confirm: 'yes', reason: 'Looks right' }).toString(),
+				signal: AbortSignal.timeout(10_000),
+			});
+		const decided = await post();
+		assert.equal(decided.status, 200);
+		assert.match(await decided.text(), /Approved/);
+		const row = (await one(nr, 'links', { operation: 'get', payload: first!.id })).payload;
+		assert.deepEqual([row.status, row.approvedBy, row.approvalNote], ['approved', 'dana.ortiz@example.net', 'Looks right']);
+		const again = await post();
+		assert.equal(again.status, 409);
+		await again.text();
+
+		// The list page: the remaining draft only; a forged token: 403.
+		const list = await fetch(BASE, { signal: AbortSignal.timeout(10_000) });
+		const listHtml = await list.text();
+		assert.equal(list.status, 200);
+		assert.ok(listHtml.includes(second!.recipient) && !listHtml.includes(first!.recipient), 'only the remaining draft is listed');
+		const forged = await fetch(`${BASE}?token=eyJtIjoieCJ9.c2lnbmF0dXJl`, { signal: AbortSignal.timeout(10_000) });
+		assert.equal(forged.status, 403);
+		await forged.text();
+		assert.equal(await statusOf(second!.id), 'draft');
+	});
+
+	it('approval operations without a store secret (or without a store) fail naming approvalSecret / the store', async () => {
+		const userDir = seededUserDir();
+		await deploy(
+			nr,
+			userDir,
+			[
+				{ id: 'short', operation: 'approvalLinks', store: 'store' },
+				{ id: 'none', operation: 'approvalLinks' },
+			],
+			[{ id: 'store', type: STORE, storeType: 'embedded', approvalBaseUrl: 'https://nodered.example.net/switchboard/approval' }],
+			{ store: { approvalSecret: 'short-secret' } },
+		);
+		const { error } = await fails(nr, 'short', { payload: Date.now() });
+		assert.equal(error.code, 'INVALID_QUEUE_INPUT');
+		assert.match(error.message, /approvalSecret: is too short \(12 characters\)/);
+		assert.match(error.message, /switchboard-store configuration/);
+		assert.ok(!error.message.includes('short-secret'));
+		const noStore = await fails(nr, 'none', { payload: Date.now() });
+		assert.match(noStore.error.message, /approval links need a switchboard-store configuration/);
+	});
+
 	it('a PostgreSQL store without a connection is a clear error naming the setting', async () => {
 		const userDir = tempDir();
 		await deploy(nr, userDir, [{ id: 'q', store: 'pg' }], [{ id: 'pg', type: STORE, storeType: 'postgres' }]);

@@ -7,8 +7,14 @@
  * credential or a Switchboard PostgreSQL connection string. Defaults make the processor step one
  * node: Claim Due, batch 50, lease 300 s. All logic lives in the core; this file only describes the
  * node, and ./actions holds one file per operation.
+ *
+ * Approval Links / Approval Request (docs/approval.md) use the "Switchboard Approval Links" credential
+ * (signing secret, public URL of the approval page, link lifetime), asked for only by those two.
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { APPROVAL_CREDENTIAL, APPROVAL_OPERATIONS } from './actions/approval';
+import * as approvalLinks from './actions/approvalLinks.operation';
+import * as approvalRequest from './actions/approvalRequest.operation';
 import * as approve from './actions/approve.operation';
 import * as claimDue from './actions/claimDue.operation';
 import * as complete from './actions/complete.operation';
@@ -52,6 +58,11 @@ export class ScheduleQueue implements INodeType {
 				testedBy: CONNECTION_TEST,
 				displayOptions: { show: { storeType: ['postgres'], postgresCredential: [SWITCHBOARD_POSTGRES_CREDENTIAL] } },
 			},
+			{
+				name: APPROVAL_CREDENTIAL,
+				required: true,
+				displayOptions: { show: { operation: [...APPROVAL_OPERATIONS] } },
+			},
 		],
 		properties: [
 			...storeProperties,
@@ -61,6 +72,20 @@ export class ScheduleQueue implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{
+						name: 'Approval Links',
+						value: 'approvalLinks',
+						description:
+							'Make the reviewers\' digest: the drafts with signed, expiring approve / reject links, as one email-ready item (subject, text, HTML)',
+						action: 'Make approval links for drafts',
+					},
+					{
+						name: 'Approval Request',
+						value: 'approvalRequest',
+						description:
+							'Answer the approval page behind a Webhook: confirmation page on GET, the decision on POST, the list of drafts without a link',
+						action: 'Answer an approval page request',
+					},
 					{
 						name: 'Approve',
 						value: 'approve',
@@ -145,6 +170,8 @@ export class ScheduleQueue implements INodeType {
 				default: 'claimDue',
 			},
 			...claimDue.description,
+			...approvalLinks.description,
+			...approvalRequest.description,
 			...enqueue.description,
 			...approve.description,
 			...reject.description,

@@ -3,10 +3,16 @@
  * registry's queue for the node's store, taken once per execution and given back at the end. Every output item is paired with the input item it came from. A failing item either
  * stops the node with an error naming the item (itemIndex) and what to do (the hint), or, with
  * "Continue On Fail", becomes an item { error, code, hint } and the other items go on.
+ *
+ * Approval Links is the one operation that runs once for all items (one digest, paired with every
+ * input item); its failure under "Continue On Fail" is one error item.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { ScheduleQueue } from '../../../../core/queue';
 import type { QueueLease } from '../../../shared/queue-host';
+import { APPROVAL_CREDENTIAL, APPROVAL_OPERATIONS } from './approval';
+import * as approvalLinks from './approvalLinks.operation';
+import * as approvalRequest from './approvalRequest.operation';
 import * as approve from './approve.operation';
 import * as claimDue from './claimDue.operation';
 import * as complete from './complete.operation';
@@ -24,6 +30,8 @@ import { ParameterError, errorItemJson, toNodeError, withPairedItem } from './sh
 import { openStore, resolveStore } from './store';
 
 export type ScheduleQueueOperation =
+	| 'approvalLinks'
+	| 'approvalRequest'
 	| 'approve'
 	| 'claimDue'
 	| 'complete'
@@ -40,7 +48,15 @@ export type ScheduleQueueOperation =
 
 type Execute = (this: IExecuteFunctions, queue: ScheduleQueue, itemIndex: number, item: INodeExecutionData) => Promise<INodeExecutionData[]>;
 
-const operations: Record<ScheduleQueueOperation, Execute> = {
+type ExecuteAll = (this: IExecuteFunctions, queue: ScheduleQueue, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
+
+/** Operations that run once for all input items. */
+const batchOperations: Partial<Record<ScheduleQueueOperation, ExecuteAll>> = {
+	approvalLinks: approvalLinks.execute,
+};
+
+const operations: Record<Exclude<ScheduleQueueOperation, 'approvalLinks'>, Execute> = {
+	approvalRequest: approvalRequest.execute,
 	approve: approve.execute,
 	claimDue: claimDue.execute,
 	complete: complete.execute,
@@ -59,14 +75,17 @@ const operations: Record<ScheduleQueueOperation, Execute> = {
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as ScheduleQueueOperation;
-	const run = operations[operation];
+	const runAll = batchOperations[operation];
+	const run = operations[operation as Exclude<ScheduleQueueOperation, 'approvalLinks'>];
 
 	let lease: QueueLease;
 	let secrets: readonly string[] = [];
 	try {
-		if (!run) throw new ParameterError(`The operation "${String(operation)}" is not supported`, `Choose one of: ${Object.keys(operations).join(', ')}.`);
+		if (!run && !runAll) {
+			throw new ParameterError(`The operation "${String(operation)}" is not supported`, `Choose one of: ${[...Object.keys(batchOperations), ...Object.keys(operations)].join(', ')}.`);
+		}
 		const store = await resolveStore.call(this);
-		secrets = store.secrets;
+		secrets = [...store.secrets, ...(await approvalSecrets.call(this, operation))];
 		lease = await openStore(store);
 	} catch (error) {
 		// No store, no item can be processed: each item carries the error, or the node stops.
@@ -76,9 +95,17 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	const returnData: INodeExecutionData[] = [];
 	try {
+		if (runAll) {
+			try {
+				return [await runAll.call(this, lease.queue, items)];
+			} catch (error) {
+				if (this.continueOnFail()) return [[{ json: errorItemJson(error, secrets), pairedItem: items.map((_, item) => ({ item })) }]];
+				throw toNodeError.call(this, error, undefined, secrets);
+			}
+		}
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
-				returnData.push(...(await run.call(this, lease.queue, itemIndex, items[itemIndex]!)));
+				returnData.push(...(await run!.call(this, lease.queue, itemIndex, items[itemIndex]!)));
 			} catch (error) {
 				if (this.continueOnFail()) {
 					returnData.push(withPairedItem(errorItemJson(error, secrets), itemIndex));
@@ -91,4 +118,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		await lease.release();
 	}
 	return [returnData];
+}
+
+/** The approval signing secret, to redact from messages (never in them by design; this is the safety net). */
+async function approvalSecrets(this: IExecuteFunctions, operation: ScheduleQueueOperation): Promise<string[]> {
+	if (!(APPROVAL_OPERATIONS as readonly string[]).includes(operation)) return [];
+	try {
+		const data = await this.getCredentials(APPROVAL_CREDENTIAL);
+		return typeof data.signingSecret === 'string' && data.signingSecret.length >= 8 ? [data.signingSecret] : [];
+	} catch {
+		return []; // a missing credential is reported by the operation itself
+	}
 }
