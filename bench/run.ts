@@ -11,6 +11,7 @@ const sections: Array<{ title: string; report: () => string | Promise<string> }>
 	{ title: 'Schedule Queue claim + complete throughput vs pg-boss (issue 3)', report: queueBench.report },
 	{ title: 'Channel Send rate limit and throughput (issue 4)', report: sendBench.report },
 	{ title: 'Delivery Webhook: 1,000 signed posts/s for 10 s into a real Node-RED / n8n (issue 5)', report: () => import('./webhook.bench').then((m) => m.report()) },
+	{ title: 'Processor template: 10,000 due messages in real Node-RED and n8n (issue 6: flow templates)', report: () => import('./templates.bench').then((m) => m.report()) },
 ];
 
 async function main(): Promise<void> {
