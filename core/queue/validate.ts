@@ -29,10 +29,15 @@ export class Issues {
 	}
 }
 
+/**
+ * A plain object: `{…}` or `Object.create(null)`, from THIS realm or another one. Node-RED runs function
+ * nodes in their own vm context, so the objects they build have that context's Object.prototype (whose
+ * own prototype is null, like ours); comparing with our Object.prototype refused them.
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
 	const proto: unknown = Object.getPrototypeOf(value);
-	return proto === Object.prototype || proto === null;
+	return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
