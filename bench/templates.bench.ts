@@ -377,21 +377,6 @@ function sampleMemory(pid: number): { stop(): Memory } {
 	};
 }
 
-/**
- * The pid of the Node-RED started for `userDir`: a child of this process whose environment has
- * HOME=userDir (startNodeRed sets it; Node-RED renames its command line to "node-red").
- */
-function findNodeRedPid(userDir: string): number | undefined {
-	for (const pid of childrenOf(process.pid)) {
-		try {
-			if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`HOME=${userDir}`)) return pid;
-		} catch {
-			// gone
-		}
-	}
-	return undefined;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Results
 
@@ -627,7 +612,7 @@ async function runNodeRed(seedFolder: string, dir: string, bodies: Set<string>):
 				`TEMPLATE DEFECT worked around: config node id(s) ${renamed.join(', ')} renamed for this run — Node-RED refuses a config node whose id equals one of its own property values (here its type): "Circular config node dependency detected", and nothing using it starts.`;
 		}
 		server = await startNodeRed(userDir);
-		const pid = findNodeRedPid(userDir);
+		const pid = server.pid;
 		const res = await fetch(`${server.base}/flows`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json', 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' },

@@ -25,19 +25,18 @@
  * is printed MET / NOT MET; tests never check it (test/node-red/delivery-webhook.test.ts runs the same
  * flow for ~1 s at a low rate and checks "every event exactly once").
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { openQueue, type ScheduleQueue } from '../core/queue';
 import { EVENTS_TABLE } from '../core/queue/migrations';
 import { internalSqlClient } from '../core/queue/store';
-import { freePort, waitFor } from '../test/support/net';
+import { waitFor } from '../test/support/net';
+import { startNodeRedServer } from '../test/support/node-red-server';
 import { table } from './measure';
 
-const PACKAGE_ROOT = join(__dirname, '..');
 
 export const BENCH_TWILIO_TOKEN = 'bench_twilio_auth_token_0123456789';
 export const BENCH_PATH = '/switchboard/bench';
@@ -279,79 +278,17 @@ export function percentile(sorted: number[], p: number): number {
 // ---------------------------------------------------------------------------------------------------
 // A real Node-RED server
 
-/** Node 24 for Node-RED 5 (needs ≥ 22.9): this process's node when new enough, else the project's. */
-function nodeBinary(): string {
-	const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
-	if (major > 22 || (major === 22 && minor >= 9)) return process.execPath;
-	return join(PACKAGE_ROOT, 'node_modules', '.bin', 'node');
-}
-
 export interface NodeRedServer {
 	base: string;
+	/** The server process id (for memory readings). */
+	pid: number | undefined;
 	log(): string;
 	stop(): Promise<void>;
 }
 
-/** Node-RED 5 (red.js) on 127.0.0.1 with our node sets from dist (settings.nodesDir), in its own process group. */
+/** Node-RED 5 (red.js) on 127.0.0.1 with our node sets from dist (test/support/node-red-server.ts). */
 export async function startNodeRed(userDir: string): Promise<NodeRedServer> {
-	const nodesDir = join(PACKAGE_ROOT, 'dist', 'nodes', 'node-red');
-	if (!existsSync(join(nodesDir, 'delivery-webhook.js'))) throw new Error('dist is not built (dist/nodes/node-red/delivery-webhook.js missing): run `npm run build`');
-	const port = await freePort();
-	const settings = join(userDir, 'settings.js');
-	writeFileSync(
-		settings,
-		`module.exports = ${JSON.stringify(
-			{
-				uiHost: '127.0.0.1',
-				uiPort: port,
-				userDir,
-				nodesDir: [nodesDir],
-				flowFile: 'flows.json',
-				credentialSecret: 'switchboard-bench-credential-secret',
-				logging: { console: { level: 'warn', metrics: false, audit: false } },
-				diagnostics: { enabled: false, ui: false },
-				telemetry: { enabled: false },
-				editorTheme: { projects: { enabled: false } },
-			},
-			null,
-			2,
-		)};\n`,
-	);
-	let logText = '';
-	const child: ChildProcess = spawn(nodeBinary(), [join(PACKAGE_ROOT, 'node_modules', 'node-red', 'red.js'), '--settings', settings, '--userDir', userDir], {
-		cwd: userDir,
-		detached: true,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		env: { PATH: process.env.PATH, HOME: userDir },
-	});
-	for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => (logText += chunk.toString('utf8')));
-	const base = `http://127.0.0.1:${port}`;
-	const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`Node-RED exited with ${code}:\n${logText}`))));
-	exited.catch(() => undefined);
-	await Promise.race([waitFor(async () => (await fetch(`${base}/settings`, { signal: AbortSignal.timeout(2000) })).ok, 60_000, 'Node-RED admin API'), exited]);
-	return {
-		base,
-		log: () => logText,
-		stop: async () => {
-			if (!child.pid || child.exitCode !== null) return;
-			const pid = child.pid;
-			const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-			try {
-				process.kill(-pid, 'SIGTERM');
-			} catch {
-				// already gone
-			}
-			const timer = setTimeout(() => {
-				try {
-					process.kill(-pid, 'SIGKILL');
-				} catch {
-					// already gone
-				}
-			}, 20_000);
-			await gone;
-			clearTimeout(timer);
-		},
-	};
+	return await startNodeRedServer({ userDir, settings: { credentialSecret: 'switchboard-bench-credential-secret' } });
 }
 
 /** Deploys `flow` (credentials inline on the nodes, as the editor posts them) and waits until `path` answers. */

@@ -38,7 +38,8 @@ const NODE_RED_FLOWS = join(PACKAGE_ROOT, 'flows', 'node-red');
 const N8N_PROCESSOR = join(PACKAGE_ROOT, 'flows', 'n8n', 'scheduled-messages-processor.json');
 const N8N_WORKFLOW_ID = 'SbScheduledProcessor';
 const VIEWPORT = { width: 1440, height: 1000 };
-const UI_TIMEOUT_MS = 30_000;
+// Generous: the e2e suite runs two files at once on 2 cores, and a loaded machine renders slowly.
+const UI_TIMEOUT_MS = 60_000;
 
 type FlowNode = Record<string, unknown> & { id: string; type: string; z?: string };
 

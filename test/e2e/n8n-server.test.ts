@@ -26,10 +26,10 @@ import { normalize } from '../../core';
 import { fixtureBytes, fixtureRequest, fixtureSignature } from '../support/fixtures';
 import { freePort, waitFor } from '../support/net';
 import { PACKAGE_NAME, PACKAGE_ROOT, packPackage } from '../support/pack';
+import { N8N_OWNER, n8nEnv as baseN8nEnv } from '../support/n8n-server';
 
 const run = promisify(execFile);
-const ENCRYPTION_KEY = 'switchboard-e2e-encryption-key-0123456789';
-const OWNER = { email: 'owner@switchboard.test', firstName: 'Test', lastName: 'Owner', password: 'Switchboard-e2e-1' };
+const OWNER = N8N_OWNER;
 const WEBHOOK_PATH = 'switchboard-e2e-normalize';
 const ARTIFACTS = join(PACKAGE_ROOT, 'test-artifacts');
 
@@ -66,32 +66,8 @@ function expectedFromPackageJson(): { nodes: Expected[]; credentials: Expected[]
 	};
 }
 
-function n8nEnv(userFolder: string, port: number, brokerPort: number): NodeJS.ProcessEnv {
-	const env: NodeJS.ProcessEnv = {};
-	// Only what a server needs from our environment; nothing of the test runner's n8n-harness settings.
-	for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[key]) env[key] = process.env[key];
-	return {
-		...env,
-		N8N_USER_FOLDER: userFolder,
-		N8N_PORT: String(port),
-		N8N_LISTEN_ADDRESS: '127.0.0.1',
-		N8N_HOST: '127.0.0.1',
-		N8N_PROTOCOL: 'http',
-		WEBHOOK_URL: `http://127.0.0.1:${port}/`,
-		N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-		N8N_SECURE_COOKIE: 'false',
-		DB_TYPE: 'sqlite',
-		// Debug: the package loader reports what it loaded ("Loaded all credentials and nodes from …").
-		N8N_LOG_LEVEL: 'debug',
-		N8N_LOG_OUTPUT: 'console',
-	};
-}
+/** n8nEnv with the package loader reporting what it loaded ("Loaded all credentials and nodes from …"). */
+const n8nEnv = (userFolder: string, port: number, brokerPort: number): NodeJS.ProcessEnv => baseN8nEnv(userFolder, port, brokerPort, 'debug');
 
 class N8nServer {
 	readonly log: string[] = [];

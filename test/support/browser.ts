@@ -5,21 +5,19 @@
  *  - `launchChromium()` — headless Chromium, or an error that says how to install it (never a skip);
  *  - `watchPage(page)` — collects every console message of level `error` and every uncaught page error
  *    (with where it came from), so a test can assert the list is empty and show it when it is not;
- *  - `startNodeRedEditor(userDir)` — a real Node-RED 5 server for the editor: the package loaded IN PLACE
- *    as a module (settings.nodesDir = the package root, so the `node-red` field of package.json points
- *    Node-RED at the built dist/ — as scripts/demo.mjs does), which is what gives the editor the package's
- *    message catalogues (labels, tips). bench/webhook.bench.ts `startNodeRed` points nodesDir at
- *    dist/nodes/node-red instead: Node-RED then loads loose files as module "node-red" and never looks for
- *    their locales/, so every label shows as its raw i18n key — fine for a benchmark, wrong for an editor
- *    check. Besides: the welcome tour is off (it covers the edit dialogs) and the palette manager's online
- *    catalogue is not fetched (no network here: its failed request would be a console error);
+ *  - `startNodeRedEditor(userDir)` — a real Node-RED 5 server for the editor (test/support/node-red-server.ts
+ *    with `load: 'module'`): the package loaded IN PLACE as a module (settings.nodesDir = the package root,
+ *    as scripts/demo.mjs does), which is what gives the editor the package's message catalogues (labels,
+ *    tips); loaded as loose files from dist/nodes/node-red, Node-RED never looks for their locales/ and
+ *    every label shows as its raw i18n key. The welcome tour is off (it covers the edit dialogs) and the
+ *    palette manager's online catalogue is not fetched (no network here: its failed request would be a
+ *    console error);
  *  - `deployFlows(base, flows)` — a full deployment over the admin API.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
-import { freePort, waitFor } from './net';
+import { startNodeRedServer } from './node-red-server';
 import { PACKAGE_ROOT } from './pack';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -110,13 +108,6 @@ export function safeName(text: string): string {
 	return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'node';
 }
 
-/** Node 24 for Node-RED 5 (needs ≥ 22.9): the runner's own node when new enough, else the project's. */
-function nodeBinary(): string {
-	const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
-	if (major > 22 || (major === 22 && minor >= 9)) return process.execPath;
-	return join(PACKAGE_ROOT, 'node_modules', '.bin', 'node');
-}
-
 export interface NodeRedEditorServer {
 	base: string;
 	log(): string;
@@ -125,69 +116,7 @@ export interface NodeRedEditorServer {
 
 /** A real Node-RED 5 on 127.0.0.1 with the package loaded in place as a module (see the header). */
 export async function startNodeRedEditor(userDir: string): Promise<NodeRedEditorServer> {
-	const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
-	for (const file of Object.values(pkg['node-red'].nodes)) {
-		if (!existsSync(join(PACKAGE_ROOT, file))) throw new Error(`${file} is not built: run \`npm run build\``);
-	}
-	const port = await freePort();
-	const settings = join(userDir, 'settings.js');
-	writeFileSync(
-		settings,
-		`module.exports = ${JSON.stringify(
-			{
-				uiHost: '127.0.0.1',
-				uiPort: port,
-				userDir,
-				nodesDir: [PACKAGE_ROOT],
-				flowFile: 'flows.json',
-				credentialSecret: 'switchboard-browser-credential-secret',
-				logging: { console: { level: 'warn', metrics: false, audit: false } },
-				diagnostics: { enabled: false, ui: false },
-				telemetry: { enabled: false },
-				// No welcome tour over the dialogs; no online palette catalogue (no network here).
-				editorTheme: { projects: { enabled: false }, tours: false, palette: { catalogues: [] } },
-			},
-			null,
-			2,
-		)};\n`,
-	);
-	let logText = '';
-	const child: ChildProcess = spawn(nodeBinary(), [join(PACKAGE_ROOT, 'node_modules', 'node-red', 'red.js'), '--settings', settings, '--userDir', userDir], {
-		cwd: userDir,
-		detached: true,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		env: { PATH: process.env.PATH, HOME: userDir },
-	});
-	for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => (logText += chunk.toString('utf8')));
-	const killGroup = (signal: NodeJS.Signals) => {
-		if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
-		try {
-			process.kill(-child.pid, signal);
-		} catch {
-			// already gone
-		}
-	};
-	const onExit = () => killGroup('SIGKILL');
-	process.once('exit', onExit);
-	const base = `http://127.0.0.1:${port}`;
-	const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`Node-RED exited with ${code}:\n${logText}`))));
-	exited.catch(() => undefined);
-	const stop = async () => {
-		process.removeListener('exit', onExit);
-		if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
-		const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-		killGroup('SIGTERM');
-		const timer = setTimeout(() => killGroup('SIGKILL'), 20_000);
-		await gone;
-		clearTimeout(timer);
-	};
-	try {
-		await Promise.race([waitFor(async () => (await fetch(`${base}/settings`, { signal: AbortSignal.timeout(2000) })).ok, 60_000, 'Node-RED admin API'), exited]);
-	} catch (error) {
-		await stop();
-		throw error;
-	}
-	return { base, log: () => logText, stop };
+	return await startNodeRedServer({ userDir, load: 'module', settings: { credentialSecret: 'switchboard-browser-credential-secret' } });
 }
 
 /** Replaces all flows with `flows` (a full deployment over the admin API). */

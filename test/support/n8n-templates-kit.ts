@@ -139,9 +139,19 @@ export async function executeWorkflow(server: N8nServerHandle, id: string, timeo
 		const e = error as { stdout?: string; stderr?: string; message: string };
 		throw new Error(`n8n execute --id=${id} failed: ${e.message}\n${(e.stdout ?? '').slice(-4000)}\n${(e.stderr ?? '').slice(-4000)}`);
 	}
-	// Log lines may come first: the run data is the JSON from the first line that starts with "{".
+	// Log lines may come before and after the run data (n8n logs its shutdown, and warnings under load):
+	// the run data is the pretty-printed JSON from the first line that starts with "{" to the first line
+	// "}" after it that closes a parseable document.
 	const lines = stdout.split('\n');
 	const start = lines.findIndex((line) => line.startsWith('{'));
 	if (start < 0) throw new Error(`n8n execute --id=${id} printed no run data:\n${stdout.slice(-4000)}`);
-	return JSON.parse(lines.slice(start).join('\n')) as N8nRunData;
+	for (let end = start; end < lines.length; end++) {
+		if (!lines[end]!.startsWith('}')) continue;
+		try {
+			return JSON.parse(lines.slice(start, end + 1).join('\n')) as N8nRunData;
+		} catch {
+			// not the closing brace of the document yet
+		}
+	}
+	throw new Error(`n8n execute --id=${id} printed no parseable run data:\n${stdout.slice(-4000)}`);
 }

@@ -1,7 +1,7 @@
 /**
  * A real Node-RED 5 server for the flow templates of flows/node-red/ (issue 6), with what tests of whole
- * flows need besides bench/webhook.bench.ts's `startNodeRed`:
- *  - settings: our node sets from dist (nodesDir), `debugMaxLength` large enough for whole digests and
+ * flows need on top of test/support/node-red-server.ts:
+ *  - settings: `debugMaxLength` large enough for whole digests and
  *    summaries, a credential secret (credentials deployed inline land encrypted in flows_cred.json and
  *    survive a restart), logging at info so the log names what was deployed and every node error;
  *  - the editor's own comms WebSocket (/comms), subscribed to `debug` and `status/#`: what each debug
@@ -20,10 +20,10 @@
  * templates in one deploy (their shared config nodes — switchboard-store, provider-* — are identical
  * in every file and kept once).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, waitFor } from './net';
+import { waitFor } from './net';
+import { startNodeRedServer } from './node-red-server';
 import { PACKAGE_ROOT } from './pack';
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string; z?: string; wires?: string[][] };
@@ -70,12 +70,6 @@ export interface TemplatesServer {
 const API_HEADERS = { Accept: 'application/json', 'Node-RED-API-Version': 'v2' };
 const REQUEST_TIMEOUT_MS = 15_000;
 
-/** Node 24 for Node-RED 5 (needs ≥ 22.9): this process's node when new enough, else the project's. */
-function nodeBinary(): string {
-	const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
-	if (major > 22 || (major === 22 && minor >= 9)) return process.execPath;
-	return join(PACKAGE_ROOT, 'node_modules', '.bin', 'node');
-}
 
 export function loadTemplate(name: string): FlowNode[] {
 	return JSON.parse(readFileSync(join(PACKAGE_ROOT, 'flows', 'node-red', `${name}.json`), 'utf8')) as FlowNode[];
@@ -123,63 +117,16 @@ function decode(raw: Record<string, unknown>): DebugMessage {
 }
 
 export async function startTemplatesServer(userDir: string): Promise<TemplatesServer> {
-	const nodesDir = join(PACKAGE_ROOT, 'dist', 'nodes', 'node-red');
-	if (!existsSync(join(nodesDir, 'schedule-queue.js'))) throw new Error('dist is not built (dist/nodes/node-red/schedule-queue.js missing): run `npm run build`');
-	if (!existsSync(join(userDir, 'package.json'))) writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'templates-e2e', version: '0.0.1', private: true }));
-	const port = await freePort();
-	const settings = join(userDir, 'settings.js');
-	writeFileSync(
-		settings,
-		`module.exports = ${JSON.stringify(
-			{
-				uiHost: '127.0.0.1',
-				uiPort: port,
-				userDir,
-				nodesDir: [nodesDir],
-				flowFile: 'flows.json',
-				credentialSecret: 'switchboard-templates-e2e-secret',
-				debugMaxLength: 200_000,
-				logging: { console: { level: 'info', metrics: false, audit: false } },
-				diagnostics: { enabled: false, ui: false },
-				telemetry: { enabled: false },
-				editorTheme: { projects: { enabled: false }, tours: false },
-			},
-			null,
-			2,
-		)};\n`,
-	);
-	let logText = '';
-	let deployedAt = 0;
-	const child: ChildProcess = spawn(nodeBinary(), [join(PACKAGE_ROOT, 'node_modules', 'node-red', 'red.js'), '--settings', settings, '--userDir', userDir], {
-		cwd: userDir,
-		detached: true,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		env: { PATH: process.env.PATH, HOME: userDir },
+	const host = await startNodeRedServer({
+		userDir,
+		logLevel: 'info',
+		settings: { credentialSecret: 'switchboard-templates-e2e-secret', debugMaxLength: 200_000 },
 	});
-	for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => (logText += chunk.toString('utf8')));
-	const base = `http://127.0.0.1:${port}`;
-	const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`Node-RED exited with ${code}:\n${logText}`))));
-	exited.catch(() => undefined);
-
+	const { base, port } = host;
+	let deployedAt = 0;
 	const stop = async (): Promise<void> => {
 		socket?.close();
-		if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
-		const pid = child.pid;
-		const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-		try {
-			process.kill(-pid, 'SIGTERM');
-		} catch {
-			// already gone
-		}
-		const timer = setTimeout(() => {
-			try {
-				process.kill(-pid, 'SIGKILL');
-			} catch {
-				// already gone
-			}
-		}, 20_000);
-		await gone;
-		clearTimeout(timer);
+		await host.stop();
 	};
 
 	let socket: WebSocket | undefined;
@@ -187,7 +134,6 @@ export async function startTemplatesServer(userDir: string): Promise<TemplatesSe
 	const statuses = new Map<string, NodeStatus>();
 	const waiters = new Set<() => void>();
 	try {
-		await Promise.race([waitFor(async () => (await fetch(`${base}/settings`, { headers: API_HEADERS, signal: AbortSignal.timeout(2000) })).ok, 60_000, 'Node-RED admin API'), exited]);
 		socket = new WebSocket(`ws://127.0.0.1:${port}/comms`);
 		await new Promise<void>((resolve, reject) => {
 			socket!.addEventListener('open', () => resolve(), { once: true });
@@ -219,19 +165,19 @@ export async function startTemplatesServer(userDir: string): Promise<TemplatesSe
 	const server: TemplatesServer = {
 		base,
 		userDir,
-		log: () => logText,
+		log: () => host.log(),
 		debug,
 		statuses,
 		clearDebug: () => void debug.splice(0, debug.length),
 		async deploy(flows) {
-			deployedAt = logText.length;
+			deployedAt = host.log().length;
 			const res = await api('/flows', {
 				method: 'POST',
 				headers: { ...API_HEADERS, 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
 				body: JSON.stringify({ flows }),
 			});
 			if (!res.ok) throw new Error(`deploy failed: ${res.status} ${await res.text()}`);
-			await waitFor(async () => /Started flows/.test(logText.slice(deployedAt)), 30_000, `the flows to start after the deploy. Log:\n${logText.slice(-3000)}`);
+			await waitFor(async () => /Started flows/.test(host.log().slice(deployedAt)), 30_000, `the flows to start after the deploy. Log:\n${host.log().slice(-3000)}`);
 		},
 		async checkDeploy(flows, options = {}) {
 			// Node types: every node of the flow is a type the server knows.
@@ -248,7 +194,7 @@ export async function startTemplatesServer(userDir: string): Promise<TemplatesSe
 				for (const m of debug) if (m.level !== undefined && m.level <= 30 && ids.has(m.id)) problems.push(`${m.level === 20 ? 'error' : 'warning'} from ${m.id}: ${JSON.stringify(m.value)}`);
 				for (const [id, status] of statuses) if (ids.has(id) && status.fill === 'red') problems.push(`red status on ${id}: ${status.text}`);
 			}
-			const since = logText.slice(deployedAt);
+			const since = host.log().slice(deployedAt);
 			for (const line of since.split('\n')) if (/\[error\]|^\s*Error:|missing types|Waiting for missing/i.test(line)) problems.push(`log: ${line}`);
 			if (problems.length) throw new Error(`the deploy left node errors:\n${problems.join('\n')}`);
 		},
@@ -269,7 +215,7 @@ export async function startTemplatesServer(userDir: string): Promise<TemplatesSe
 				};
 				const timer = setTimeout(() => {
 					cleanup();
-					reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Debug so far:\n${debug.map((m) => `${m.id} ${m.name ?? ''}: ${JSON.stringify(m.value).slice(0, 300)}`).join('\n')}\nLog:\n${logText.slice(-3000)}`));
+					reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Debug so far:\n${debug.map((m) => `${m.id} ${m.name ?? ''}: ${JSON.stringify(m.value).slice(0, 300)}`).join('\n')}\nLog:\n${host.log().slice(-3000)}`));
 				}, timeoutMs);
 				const cleanup = () => {
 					clearTimeout(timer);
