@@ -32,10 +32,10 @@ import type { EventOutcome, WebhookRequest, WebhookResult } from '../../../core/
 import type { DeliveryEvent, DeliveryStatus } from '../../../core/schema/message';
 import type { ScheduleQueue } from '../../../core/queue';
 import { EventBatcher } from '../../shared/event-batcher';
-import { resolveStoreFolder, storeKey, type QueueLease } from '../../shared/queue-host';
+import { storeKey, type QueueLease } from '../../shared/queue-host';
 import { redact } from '../shared/errors';
-import { BUILT_IN_POSTGRES_CREDENTIAL, SWITCHBOARD_POSTGRES_CREDENTIAL, builtInPostgresConnection, switchboardPostgresConnection, type ResolvedConnection } from '../ScheduleQueue/actions/connection';
-import { openStore, storeProperties } from '../ScheduleQueue/actions/store';
+import { BUILT_IN_POSTGRES_CREDENTIAL, SWITCHBOARD_POSTGRES_CREDENTIAL, type ResolvedConnection } from '../ScheduleQueue/actions/connection';
+import { openStore, resolveStoreFrom, storeProperties } from '../ScheduleQueue/actions/store';
 import { WEBHOOK_CREDENTIALS, WEBHOOK_PLATFORM_IDS, secretValues, secretsFromCredentials, type WebhookPlatform } from './actions/secrets';
 
 const PLATFORM_OPTIONS = [
@@ -398,14 +398,8 @@ function calledUrl(this: IWebhookFunctions, publicUrl: string): string {
 
 /** The Store parameters (as the Schedule Queue node has them) → the connection and its secrets. */
 async function resolveStore(this: IWebhookFunctions | IHookFunctions): Promise<ResolvedConnection> {
-	const storeType = this.getNodeParameter('storeType', 'embedded') as string;
-	if (storeType === 'postgres') {
-		const credentialType = this.getNodeParameter('postgresCredential', BUILT_IN_POSTGRES_CREDENTIAL) as string;
-		const data = (await this.getCredentials(credentialType)) as ICredentialDataDecryptedObject;
-		return credentialType === BUILT_IN_POSTGRES_CREDENTIAL ? builtInPostgresConnection(data) : switchboardPostgresConnection(data);
-	}
-	const storeOptions = this.getNodeParameter('storeOptions', {}) as { storeFolder?: unknown };
-	const folder = typeof storeOptions.storeFolder === 'string' ? storeOptions.storeFolder : undefined;
-	const dataDir = resolveStoreFolder('n8n', folder);
-	return { connection: { kind: 'embedded', dataDir }, secrets: [], label: dataDir };
+	return await resolveStoreFrom({
+		parameter: (name, fallback) => this.getNodeParameter(name, fallback),
+		credentials: async (type) => await this.getCredentials(type),
+	});
 }

@@ -231,17 +231,34 @@ export interface StoreParameters {
 	postgresCredential: PostgresCredentialType;
 }
 
-export function readStoreParameters(this: IExecuteFunctions): StoreParameters {
-	const storeType = this.getNodeParameter('storeType', 0) as StoreType;
-	const postgresCredential =
-		storeType === 'postgres' ? (this.getNodeParameter('postgresCredential', 0) as PostgresCredentialType) : BUILT_IN_POSTGRES_CREDENTIAL;
-	const storeOptions = storeType === 'embedded' ? (this.getNodeParameter('storeOptions', 0, {}) as { storeFolder?: unknown }) : {};
+/**
+ * How a node reads its Store parameters and credentials. The execute context names a parameter with
+ * an item index, webhook and hook contexts (the Delivery Webhook trigger) without one: each node
+ * builds a source from its own context, and one reading serves both.
+ */
+export interface StoreParameterSource {
+	parameter(name: string, fallback?: unknown): unknown;
+	credentials(type: string): Promise<ICredentialDataDecryptedObject>;
+}
+
+/** The source of an execute context (parameters of item 0: the Store parameters take no expressions). */
+export function executeParameterSource(context: IExecuteFunctions): StoreParameterSource {
+	return {
+		parameter: (name, fallback) => (fallback === undefined ? context.getNodeParameter(name, 0) : context.getNodeParameter(name, 0, fallback)),
+		credentials: async (type) => await context.getCredentials(type),
+	};
+}
+
+export function readStoreParameters(source: StoreParameterSource): StoreParameters {
+	const storeType = source.parameter('storeType') as StoreType;
+	const postgresCredential = storeType === 'postgres' ? (source.parameter('postgresCredential') as PostgresCredentialType) : BUILT_IN_POSTGRES_CREDENTIAL;
+	const storeOptions = storeType === 'embedded' ? (source.parameter('storeOptions', {}) as { storeFolder?: unknown }) : {};
 	const storeFolder = optionalString(storeOptions.storeFolder);
 	return { storeType, postgresCredential, ...(storeFolder ? { storeFolder } : {}) };
 }
 
 /** The PostgreSQL connection of the node's chosen credential. */
-export async function postgresConnectionOfNode(this: IExecuteFunctions, credentialType: PostgresCredentialType): Promise<ResolvedConnection> {
-	const data = await this.getCredentials(credentialType);
+export async function postgresConnectionOfNode(source: StoreParameterSource, credentialType: PostgresCredentialType): Promise<ResolvedConnection> {
+	const data = await source.credentials(credentialType);
 	return credentialType === BUILT_IN_POSTGRES_CREDENTIAL ? builtInPostgresConnection(data) : switchboardPostgresConnection(data);
 }

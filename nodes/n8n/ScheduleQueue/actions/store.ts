@@ -10,8 +10,10 @@ import { leaseQueue, resolveStoreFolder, type QueueLease } from '../../../shared
 import {
 	BUILT_IN_POSTGRES_CREDENTIAL,
 	SWITCHBOARD_POSTGRES_CREDENTIAL,
+	executeParameterSource,
 	postgresConnectionOfNode,
 	readStoreParameters,
+	type StoreParameterSource,
 	type ResolvedConnection,
 } from './connection';
 
@@ -87,16 +89,21 @@ export const PROCESS_WORKER_ID = `n8n-${hostname()}-${process.pid}`;
 
 /**
  * How long an embedded store stays open after the last execution using it: a processor scheduled every
- * few minutes (or every 15, as in seed 000) then never reopens it. PostgreSQL pools close at once for
- * now, because the shared registry keys them without the password: an edited credential (or a wrong
- * one) must never reuse a pool opened with another password.
+ * few minutes (or every 15, as in seed 000) then never reopens it. PostgreSQL pools still close at once
+ * (the registry now keys them by every setting, password included, so an edited credential never reuses
+ * a pool; keeping them open between runs is not done yet).
  */
 const EMBEDDED_IDLE_CLOSE_MS = 30 * 60_000;
 
 /** The store the node's parameters name, with its secrets (read before anything can fail with them in a message). */
 export async function resolveStore(this: IExecuteFunctions): Promise<ResolvedConnection> {
-	const parameters = readStoreParameters.call(this);
-	if (parameters.storeType === 'postgres') return await postgresConnectionOfNode.call(this, parameters.postgresCredential);
+	return await resolveStoreFrom(executeParameterSource(this));
+}
+
+/** The store named by the Store parameters of any node (Schedule Queue, Channel Send, Delivery Webhook). */
+export async function resolveStoreFrom(source: StoreParameterSource): Promise<ResolvedConnection> {
+	const parameters = readStoreParameters(source);
+	if (parameters.storeType === 'postgres') return await postgresConnectionOfNode(source, parameters.postgresCredential);
 	const dataDir = resolveStoreFolder('n8n', parameters.storeFolder);
 	return { connection: { kind: 'embedded', dataDir }, secrets: [], label: dataDir };
 }
