@@ -32,5 +32,5 @@ export type { ProviderDefinition, ProviderContext, ProviderSuccess, CredentialFi
 export { handleWebhook } from './webhooks';
 export type { WebhookSecrets, WebhookRequest, WebhookOptions, WebhookResult, EventOutcome } from './webhooks/types';
 // Approval links: signed, expiring approve / reject links for reviewers and the page behind them.
-export { approvalLinks, handleApprovalRequest, signApprovalToken, verifyApprovalToken, assertApprovalSecret, MIN_SECRET_LENGTH, DEFAULT_TTL_MS as DEFAULT_APPROVAL_TTL_MS } from './approval';
+export { approvalLinks, draftsForDigest, handleApprovalRequest, signApprovalToken, verifyApprovalToken, assertApprovalSecret, MIN_SECRET_LENGTH, DEFAULT_TTL_MS as DEFAULT_APPROVAL_TTL_MS } from './approval';
 export type { ApprovalDigest, ApprovalLink, ApprovalLinksOptions, ApprovalRequestOptions, ApprovalResponse, ApprovalHttpRequest, ApprovalDecision, ApprovalClaims, ApprovalAction } from './approval';

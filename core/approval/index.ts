@@ -8,6 +8,8 @@
  */
 export {
 	approvalLinks,
+	draftsForDigest,
+	type DigestDrafts,
 	type ApprovalDigest,
 	type ApprovalLink,
 	type ApprovalLinksOptions,

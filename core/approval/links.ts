@@ -5,7 +5,7 @@
  * that page changes the message.
  */
 import { InvalidQueueInputError } from '../errors';
-import type { ScheduledMessage } from '../queue/types';
+import type { ScheduleQueue, ScheduledMessage } from '../queue/types';
 import { escapeHtml, previewOf, readableTime } from './html';
 import { DEFAULT_TTL_MS, MAX_TTL_MS, assertApprovalSecret, signApprovalToken, type ApprovalAction, type SecretCheck } from './tokens';
 
@@ -192,4 +192,37 @@ export function approvalLinks(messages: readonly ScheduledMessage[], options: Ap
 	].join('\n');
 
 	return { count, subject, text, html, links, listUrl, more };
+}
+
+/** The drafts one digest lists, and the ids given that are not drafts (with why). */
+export interface DigestDrafts {
+	drafts: ScheduledMessage[];
+	skipped: Array<{ id: string; reason: string }>;
+	/** More drafts are waiting than `limit` listed (only when listing). */
+	more: boolean;
+}
+
+/**
+ * The drafts for a digest, as both hosts' "Approval Links" operation gathers them: the given ids (each
+ * still a draft; the others skipped with their status), else the first `limit` drafts in send order.
+ * The hosts check `ids` and `limit` against their own field names first.
+ */
+export async function draftsForDigest(queue: Pick<ScheduleQueue, 'get' | 'list'>, selection: { ids: readonly string[] } | { limit: number }): Promise<DigestDrafts> {
+	if ('limit' in selection) {
+		const page = await queue.list({ status: 'draft', limit: selection.limit });
+		return { drafts: page.items, skipped: [], more: page.nextCursor !== undefined };
+	}
+	const drafts: ScheduledMessage[] = [];
+	const skipped: DigestDrafts['skipped'] = [];
+	for (const id of selection.ids) {
+		const row = await queue.get(id);
+		if (!row) skipped.push({ id, reason: 'not found' });
+		else if (row.status !== 'draft') skipped.push({ id, reason: `status is ${row.status}` });
+		else {
+			const { attempts: _attempts, ...message } = row;
+			void _attempts;
+			drafts.push(message);
+		}
+	}
+	return { drafts, skipped, more: false };
 }

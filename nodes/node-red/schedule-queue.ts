@@ -17,7 +17,7 @@
  * answers the approval page behind an `http in` node (GET and POST) for an `http response` node. Both
  * read the signing secret, page URL and link lifetime from the `switchboard-store` config node.
  */
-import { InvalidQueueInputError, approvalLinks, assertApprovalSecret, handleApprovalRequest, isSwitchboardError } from '../../core';
+import { InvalidQueueInputError, approvalLinks, assertApprovalSecret, draftsForDigest, handleApprovalRequest, isSwitchboardError } from '../../core';
 import type {
 	ActorInput,
 	AttemptReport,
@@ -408,29 +408,16 @@ async function runApproval(queue: ScheduleQueue, operation: 'approvalLinks' | 'a
 		const p = params(msg);
 		const ids = digestIds(msg);
 		const by = optionalText(p, 'by') ?? settings.actor;
-		const drafts: ScheduledMessage[] = [];
-		const skipped: Array<{ id: string; reason: string }> = [];
-		let more = false;
-		if (ids) {
-			for (const id of ids) {
-				const row = await queue.get(id);
-				if (!row) skipped.push({ id, reason: 'not found' });
-				else if (row.status !== 'draft') skipped.push({ id, reason: `status is ${row.status}` });
-				else {
-					const { attempts: _attempts, ...message } = row;
-					void _attempts;
-					drafts.push(message);
-				}
-			}
-		} else {
+		let selection: { ids: string[] } | { limit: number };
+		if (ids) selection = { ids };
+		else {
 			const limit = p.limit === undefined ? DEFAULT_DIGEST_SIZE : p.limit;
 			if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_DIGEST_SIZE) {
 				throw bad('msg.payload.limit', `must be a whole number from 1 to ${MAX_DIGEST_SIZE} (got ${JSON.stringify(limit)})`);
 			}
-			const page = await queue.list({ status: 'draft', limit });
-			drafts.push(...page.items);
-			more = page.nextCursor !== undefined;
+			selection = { limit };
 		}
+		const { drafts, skipped, more } = await draftsForDigest(queue, selection);
 		const digest = approvalLinks(drafts, {
 			baseUrl: approval.baseUrl ?? '',
 			secret: approval.secret,

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { approvalLinks, handleApprovalRequest, openQueue, signApprovalToken, type ApprovalRequestOptions, type ApprovalResponse, type ScheduledMessage, type ScheduleQueue } from '../../../core';
+import { approvalLinks, draftsForDigest, handleApprovalRequest, openQueue, signApprovalToken, type ApprovalRequestOptions, type ApprovalResponse, type ScheduledMessage, type ScheduleQueue } from '../../../core';
 
 const SECRET = 'Zt8mQ2xV0pL6rN4bW1yC7dF3gH5jK9sA0eU2iO4';
 const BASE = 'https://approvals.example.net/webhook/switchboard/approval';
@@ -215,5 +215,35 @@ describe('handleApprovalRequest on a real embedded queue', () => {
 
 	test('the secret is checked before anything is read', async () => {
 		await assert.rejects(handleApprovalRequest({ method: 'GET', query: {} }, options({ secret: 'short', secretField: 'approvalSecret' })), /approvalSecret: is too short \(5 characters\)/);
+	});
+});
+
+describe('draftsForDigest', () => {
+	test('given ids: drafts kept in order, others skipped with their status or "not found"', async () => {
+		const draft = await enqueueDraft();
+		const approved = await enqueueDraft();
+		await queue.approve(approved.id, { by: 'lead@example.net' });
+		const missing = '00000000-0000-4000-8000-000000000000';
+		const picked = await draftsForDigest(queue, { ids: [draft.id, approved.id, missing] });
+		assert.deepEqual(picked.drafts.map((m) => m.id), [draft.id]);
+		assert.deepEqual(picked.skipped, [
+			{ id: approved.id, reason: 'status is approved' },
+			{ id: missing, reason: 'not found' },
+		]);
+		assert.equal(picked.more, false);
+		assert.equal('attempts' in picked.drafts[0]!, false, 'rows as list() gives them, without the attempts');
+	});
+
+	test('a limit: the first drafts only, and whether more are waiting', async () => {
+		await enqueueDraft();
+		await enqueueDraft();
+		const all = await queue.list({ status: 'draft', limit: 1000 });
+		const first = await draftsForDigest(queue, { limit: 1 });
+		assert.equal(first.drafts.length, 1);
+		assert.equal(first.drafts[0]!.status, 'draft');
+		assert.equal(first.more, all.items.length > 1);
+		const every = await draftsForDigest(queue, { limit: 1000 });
+		assert.equal(every.drafts.length, all.items.length);
+		assert.equal(every.more, false);
 	});
 });

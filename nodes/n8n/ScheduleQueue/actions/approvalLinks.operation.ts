@@ -5,9 +5,9 @@
  * (Channel Send, or any mail node) or Teams. Each link opens the approval page (Approval Request); only
  * its confirmation button changes the message. Runs once for all input items.
  */
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { approvalLinks } from '../../../../core';
-import type { ScheduledMessage, ScheduleQueue } from '../../../../core/queue';
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { approvalLinks, draftsForDigest } from '../../../../core';
+import type { ScheduleQueue } from '../../../../core/queue';
 import { BASE_URL_FIELD, SECRET_FIELD, SECRET_HINT, approvalSettings } from './approval';
 import { ParameterError, isRecord, numberParameter, optionalString, toItemJson } from './shared';
 
@@ -69,28 +69,15 @@ export async function execute(this: IExecuteFunctions, queue: ScheduleQueue, ite
 	const scope = this.getNodeParameter('approvalScope', 0, 'all') as 'all' | 'ids';
 	const reviewer = optionalString(this.getNodeParameter('reviewer', 0, ''));
 
-	const drafts: ScheduledMessage[] = [];
-	const skipped: IDataObject[] = [];
-	let more = false;
+	let selection: { ids: string[] } | { limit: number };
 	if (scope === 'ids') {
 		const ids = [...new Set(items.flatMap((_, i) => idsOf(this.getNodeParameter('approvalIds', i, ''), i)))];
 		if (ids.length > MAX_LINKS) throw new ParameterError(`${ids.length} message IDs were given; one digest lists at most ${MAX_LINKS}`, 'Split the drafts over several digests.');
-		for (const id of ids) {
-			const message = await queue.get(id);
-			if (!message) skipped.push({ id, reason: 'not found' });
-			else if (message.status !== 'draft') skipped.push({ id, reason: `status is ${message.status}` });
-			else {
-				const { attempts: _attempts, ...row } = message;
-				void _attempts;
-				drafts.push(row);
-			}
-		}
+		selection = { ids };
 	} else {
-		const limit = numberParameter(this.getNodeParameter('approvalLimit', 0, 100), 'Limit', { min: 1, max: MAX_LINKS, integer: true });
-		const page = await queue.list({ status: 'draft', limit });
-		drafts.push(...page.items);
-		more = page.nextCursor !== undefined;
+		selection = { limit: numberParameter(this.getNodeParameter('approvalLimit', 0, 100), 'Limit', { min: 1, max: MAX_LINKS, integer: true }) };
 	}
+	const { drafts, skipped, more } = await draftsForDigest(queue, selection);
 
 	const digest = approvalLinks(drafts, {
 		baseUrl: settings.baseUrl,
